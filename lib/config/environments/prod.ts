@@ -1,0 +1,22 @@
+/** prod: the blueprint's sizes (API 2 vCPU / 4 GB, engine 4 / 8, WebSocket 2 / 4; base node 8 / 32). */
+import type { EnvironmentFile } from '../schema';
+import { defaultRegions } from './regions';
+
+export const prod: EnvironmentFile = {
+  app: 'trading',
+  environment: 'prod',
+  costCentre: 'trading-platform-prod',
+  regions: defaultRegions(30),
+  network: { natGateways: 'perAz', flowLogRetentionDays: 365, interfaceEndpoints: true },
+  compute: {
+    baseNode: { vcpu: 8, memoryGiB: 32 },
+    minTasksPerService: 3,
+    services: {
+      api: { vcpu: 2, memoryGiB: 4 },
+      tradingEngine: { vcpu: 4, memoryGiB: 8 },
+      websocket: { vcpu: 2, memoryGiB: 4 },
+    },
+  },
+  budget: { monthlyUsd: 10000, alertThresholdsPercent: [80, 100], alertEmails: [] },
+  logs: { retentionDays: 365 },
+};

@@ -1,0 +1,55 @@
+/**
+ * Every name that crosses a stack or a region comes from here: stack ids, physical names, SSM parameter
+ * paths. Producers write and consumers read the same deterministic names, so stacks are wired without
+ * CloudFormation exports (which cannot change while imported and never cross regions).
+ *
+ *   stack id         <app>-<env>-<region>-<layer>     trading-prod-us-east-1-network
+ *   global stack id  <app>-<env>-global               trading-prod-global (in the primary region)
+ *   physical name    <app>-<env>-<name>               trading-prod-ops
+ *   SSM parameter    /<app>/<env>/<path>              /trading/prod/network/vpc-id
+ *
+ * One region deploys with `cdk deploy '<app>-<env>-<region>-*'`.
+ */
+import type { PlatformConfig } from './config';
+
+/** Stacks per region, in deployment order. Stateful layers carry termination protection. */
+export const REGION_LAYERS = ['network', 'data', 'messaging', 'application', 'operations'] as const;
+export type RegionLayer = (typeof REGION_LAYERS)[number];
+
+export class Naming {
+  readonly prefix: string;
+
+  constructor(
+    readonly app: string,
+    readonly environment: string,
+  ) {
+    this.prefix = `${app}-${environment}`;
+  }
+
+  static of(config: PlatformConfig): Naming {
+    return new Naming(config.app, config.environment);
+  }
+
+  regionStackId(region: string, layer: RegionLayer): string {
+    return `${this.prefix}-${region}-${layer}`;
+  }
+
+  get globalStackId(): string {
+    return `${this.prefix}-global`;
+  }
+
+  /** A physical name unique to this app and environment (regional resources). */
+  physicalName(...parts: string[]): string {
+    return [this.prefix, ...parts].join('-');
+  }
+
+  /** A physical name for account-global resources (IAM roles): carries the region. */
+  regionalPhysicalName(region: string, ...parts: string[]): string {
+    return [this.prefix, region, ...parts].join('-');
+  }
+
+  /** An SSM parameter path under this app and environment. */
+  parameter(...parts: string[]): string {
+    return `/${this.app}/${this.environment}/${parts.join('/')}`;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Builds the whole platform for one environment: the global stack, then one set of stacks per region,
+ * each chosen by the region's role. bin/app.ts and the tests both call this, so what is tested is what
+ * deploys.
+ */
+import type { App } from 'aws-cdk-lib';
+import { REGION_ROLES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
+import { applyCompliance } from './compliance';
+import { Naming } from './naming';
+import { GlobalStack } from './stacks/global-stack';
+import { NetworkStack } from './stacks/network-stack';
+import type { PlatformStack } from './stacks/platform-stack';
+
+export interface RegionStacks {
+  readonly role: RegionRole;
+  readonly network: NetworkStack;
+}
+
+export interface Platform {
+  readonly global: GlobalStack;
+  readonly regions: readonly RegionStacks[];
+  readonly stacks: readonly PlatformStack[];
+}
+
+export function buildPlatform(app: App, config: PlatformConfig, target: DeployTarget): Platform {
+  const naming = Naming.of(config);
+  const global = new GlobalStack(app, naming.globalStackId, { config, target });
+  const regions = REGION_ROLES.map((role): RegionStacks => {
+    const region = config.regions[role].region;
+    const base = { config, target, role };
+    const network = new NetworkStack(app, naming.regionStackId(region, 'network'), base);
+    return { role, network };
+  });
+  const stacks: PlatformStack[] = [global, ...regions.flatMap((r) => [r.network])];
+  applyCompliance(app);
+  return { global, regions, stacks };
+}
