@@ -9,7 +9,7 @@ import { applyCompliance } from './compliance';
 import { Naming } from './naming';
 import { GlobalStack } from './stacks/global-stack';
 import { NetworkStack } from './stacks/network-stack';
-import type { PlatformStack } from './stacks/platform-stack';
+import { PlatformStack } from './stacks/platform-stack';
 
 export interface RegionStacks {
   readonly role: RegionRole;
@@ -31,7 +31,7 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     const network = new NetworkStack(app, naming.regionStackId(region, 'network'), base);
     return { role, network };
   });
-  const stacks: PlatformStack[] = [global, ...regions.flatMap((r) => [r.network])];
+  const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);
   return { global, regions, stacks };
 }
