@@ -6,6 +6,7 @@
  * synth with a message naming the field (see load.ts).
  */
 import { z } from 'zod';
+import { checkMessaging, messagingSchema } from './messaging';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -112,8 +113,11 @@ export const configSchema = z
     logs: z.strictObject({
       retentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     }),
+    /** MSK in the trading-core regions, its topics, the ops event bus (lib/config/messaging.ts). */
+    messaging: messagingSchema,
   })
   .superRefine((c, ctx) => {
+    checkMessaging(c.messaging, c.environment, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
