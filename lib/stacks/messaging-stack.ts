@@ -78,7 +78,7 @@ export class MessagingStack extends PlatformStack {
       );
     }
     const settings = this.config.messaging.kafka;
-    const vpc = importPlatformVpc(this);
+    const vpc = importPlatformVpc(this, [KAFKA_SUBNETS.tier]);
     this.kafka = new KafkaCluster(this, 'Kafka', {
       clusterName: this.naming.kafkaClusterName,
       vpc,

@@ -7,7 +7,7 @@
  * It publishes its ids under /<app>/<env>/network/…; other stacks of the region import the VPC with
  * `importPlatformVpc`, never through CloudFormation exports.
  */
-import { Fn } from 'aws-cdk-lib';
+import { Annotations, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -101,23 +101,26 @@ export class NetworkStack extends PlatformStack {
   }
 }
 
+export type SubnetTier = (typeof TIERS)[number]['key'];
+
 /**
  * The region's VPC as another stack of the same region sees it: ids resolved from SSM at deploy time
- * (no lookup at synth), zones from config.
+ * (no lookup at synth), zones from config. Only the tiers asked for are read, so a stack carries no
+ * unused SSM parameters; the VPC's CIDR is the config's literal `regionConfig.vpcCidr`.
  */
-export function importPlatformVpc(scope: PlatformStack): ec2.IVpc {
+export function importPlatformVpc(scope: PlatformStack, tiers: readonly SubnetTier[] = ['public', 'private', 'isolated']): ec2.IVpc {
   const read = (key: string) => ssm.StringParameter.valueForStringParameter(scope, scope.naming.parameter('network', key));
   const azs = [...scope.regionConfig.availabilityZones];
   const list = (key: string) => Fn.split(',', read(key), azs.length);
-  return ec2.Vpc.fromVpcAttributes(scope, 'PlatformVpc', {
+  const subnets = (key: SubnetTier) => (tiers.includes(key) ? list(`subnets/${key}`) : undefined);
+  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'PlatformVpc', {
     vpcId: read('vpc-id'),
-    vpcCidrBlock: read('vpc-cidr'),
     availabilityZones: azs,
-    publicSubnetIds: list('subnets/public'),
-    publicSubnetRouteTableIds: list('route-tables/public'),
-    privateSubnetIds: list('subnets/private'),
-    privateSubnetRouteTableIds: list('route-tables/private'),
-    isolatedSubnetIds: list('subnets/isolated'),
-    isolatedSubnetRouteTableIds: list('route-tables/isolated'),
+    publicSubnetIds: subnets('public'),
+    privateSubnetIds: subnets('private'),
+    isolatedSubnetIds: subnets('isolated'),
   });
+  // Route tables stay out on purpose: routes and gateway endpoints belong to the network stack alone.
+  Annotations.of(vpc).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'consumers never touch route tables');
+  return vpc;
 }

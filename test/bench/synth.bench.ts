@@ -20,7 +20,7 @@ interface SynthRun {
 
 function synth(extraArgs: string[]): SynthRun {
   const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
-  const args = [CDK, 'synth', '--all', '--quiet', '--no-notices', '-o', out, ...extraArgs];
+  const args = [CDK, 'synth', '--quiet', '--no-notices', '-o', out, ...extraArgs];
   // GNU time's %M is the peak resident set of the CLI and the app it runs (the largest process).
   const withTime = existsSync(GNU_TIME);
   const started = process.hrtime.bigint();
