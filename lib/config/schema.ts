@@ -6,6 +6,7 @@
  * synth with a message naming the field (see load.ts).
  */
 import { z } from 'zod';
+import { dataSchema, refineDataConfig } from './data';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -112,6 +113,8 @@ export const configSchema = z
     logs: z.strictObject({
       retentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     }),
+    /** Aurora, ElastiCache, DynamoDB and backups (lib/config/data.ts). */
+    data: dataSchema,
   })
   .superRefine((c, ctx) => {
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
@@ -120,6 +123,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['regions', role, 'region'], message: 'each role needs its own region' });
       }
     });
+    refineDataConfig(c, ctx);
   });
 
 type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -130,3 +134,4 @@ export type PlatformConfig = DeepReadonly<z.infer<typeof configSchema>>;
 export type EnvironmentFile = z.input<typeof configSchema>;
 export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
+export type DataPlatformConfig = PlatformConfig['data'];
