@@ -7,13 +7,17 @@ import type { App } from 'aws-cdk-lib';
 import { REGION_ROLES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
+import { DataStack } from './stacks/data-stack';
 import { GlobalStack } from './stacks/global-stack';
+import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
 export interface RegionStacks {
   readonly role: RegionRole;
   readonly network: NetworkStack;
+  readonly keys: KeysStack;
+  readonly data: DataStack;
 }
 
 export interface Platform {
@@ -29,8 +33,21 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     const region = config.regions[role].region;
     const base = { config, target, role };
     const network = new NetworkStack(app, naming.regionStackId(region, 'network'), base);
-    return { role, network };
+    const keys = new KeysStack(app, naming.regionStackId(region, 'keys'), base);
+    const data = new DataStack(app, naming.regionStackId(region, 'data'), base);
+    // Ordering only (stacks read each other's values from SSM, never through exports).
+    data.addStackDependency(network);
+    data.addStackDependency(keys);
+    return { role, network, keys, data };
   });
+  const primaryData = regions.find((r) => r.role === 'primary')!.data;
+  for (const { role, keys, data } of regions) {
+    // The primary names every region's key (global table and secret replicas); the others join the
+    // primary's global cluster and global datastore.
+    if (role === 'primary') continue;
+    primaryData.addStackDependency(keys);
+    data.addStackDependency(primaryData);
+  }
   const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);
   return { global, regions, stacks };
