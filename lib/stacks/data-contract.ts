@@ -12,6 +12,7 @@
  * generates (endpoints, ARNs, security group ids) are read from SSM at deploy time. Everything is also
  * in SSM under /<app>/<env>/data/… for tools that are not CDK (see docs/data.md).
  */
+import { ArnFormat } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -201,7 +202,7 @@ export class DataContract {
 
   /** The master credentials of shard `index` (administration and migrations only; applications use IAM). */
   masterSecret(index: number): secretsmanager.ISecret {
-    return secretsmanager.Secret.fromSecretNameV2(this.scope, `DataShard${index}MasterSecret`, this.names.masterSecret(index));
+    return this.secret(`DataShard${index}MasterSecret`, this.names.masterSecret(index));
   }
 
   get cache(): CacheEndpoint {
@@ -209,11 +210,7 @@ export class DataContract {
       this.cacheEndpoint = {
         configurationEndpoint: this.read(...DATA_PARAMETERS.cacheEndpoint),
         port: CACHE_PORT,
-        authSecret: secretsmanager.Secret.fromSecretNameV2(
-          this.scope,
-          'DataCacheAuthSecret',
-          this.names.cacheAuthSecret(cacheAuthOwnerRegion(this.scope.config, this.scope.role)),
-        ),
+        authSecret: this.secret('DataCacheAuthSecret', this.names.cacheAuthSecret(cacheAuthOwnerRegion(this.scope.config, this.scope.role))),
       };
     }
     return this.cacheEndpoint;
@@ -236,6 +233,14 @@ export class DataContract {
   /** The region's data key (tables, secrets, cache). */
   get dataKey(): kms.IKey {
     return (this.key ??= importDataKey(this.scope));
+  }
+
+  /** A secret of this region by name (a replica where the primary owns it); reading it needs the region's key. */
+  private secret(id: string, name: string): secretsmanager.ISecret {
+    return secretsmanager.Secret.fromSecretAttributes(this.scope, id, {
+      secretPartialArn: this.scope.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      encryptionKey: this.dataKey,
+    });
   }
 
   private clientGroup(id: string, path: readonly string[]): ec2.ISecurityGroup {
