@@ -12,8 +12,12 @@
  */
 import type { PlatformConfig } from './config';
 
-/** Stacks per region, in deployment order. Stateful layers carry termination protection. */
-export const REGION_LAYERS = ['network', 'data', 'messaging', 'application', 'operations'] as const;
+/**
+ * Stacks per region, in deployment order. Stateful layers carry termination protection. `keys` holds the
+ * region's customer-managed keys apart from the data they encrypt: other regions' data stacks name them
+ * (global table replicas, secret replicas) before this region's data stack exists.
+ */
+export const REGION_LAYERS = ['network', 'keys', 'data', 'messaging', 'application', 'operations'] as const;
 export type RegionLayer = (typeof REGION_LAYERS)[number];
 
 /** What the messaging stack of a trading-core region publishes under /<app>/<env>/messaging/kafka/…. */

@@ -7,8 +7,10 @@ import type { App } from 'aws-cdk-lib';
 import { REGION_ROLES, ROLE_CAPABILITIES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
+import { DataStack } from './stacks/data-stack';
 import { GlobalStack } from './stacks/global-stack';
 import { MessagingStack } from './stacks/messaging-stack';
+import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
@@ -16,6 +18,8 @@ export interface RegionStacks {
   readonly role: RegionRole;
   readonly network: NetworkStack;
   readonly messaging: MessagingStack;
+  readonly keys: KeysStack;
+  readonly data: DataStack;
 }
 
 export interface Platform {
@@ -31,15 +35,26 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     const region = config.regions[role].region;
     const base = { config, target, role };
     const network = new NetworkStack(app, naming.regionStackId(region, 'network'), base);
+    const keys = new KeysStack(app, naming.regionStackId(region, 'keys'), base);
+    const data = new DataStack(app, naming.regionStackId(region, 'data'), base);
     const messaging = new MessagingStack(app, naming.regionStackId(region, 'messaging'), base);
-    // Deployment order only (no exports): messaging reads the network's SSM parameters.
+    // Ordering only: stacks read each other's values from SSM, never through exports.
+    data.addStackDependency(network);
+    data.addStackDependency(keys);
     messaging.addStackDependency(network);
-    return { role, network, messaging };
+    return { role, network, keys, data, messaging };
   });
-  // The Replicator's region reads the writer region's messaging parameters: deploy that one first.
-  const writer = regions.find((r) => ROLE_CAPABILITIES[r.role].isWriterRegion);
+
+  // Across regions, the writer region goes first where others join what it creates.
+  const writer = regions.find((r) => ROLE_CAPABILITIES[r.role].isWriterRegion)!;
   for (const r of regions) {
-    if (writer && r !== writer && ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
+    if (r === writer) continue;
+    // The writer's data stack names every region's key (global table and secret replicas); the others
+    // join its global cluster and global datastore.
+    writer.data.addStackDependency(r.keys);
+    r.data.addStackDependency(writer.data);
+    // The Replicator's region reads the writer region's messaging parameters.
+    if (ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
   }
   const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);

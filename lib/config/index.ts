@@ -1,3 +1,4 @@
 export * from './schema';
+export * from './data';
 export * from './load';
 export * from './roles';

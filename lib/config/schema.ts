@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { checkMessaging, messagingSchema } from './messaging';
+import { dataSchema, refineDataConfig } from './data';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -115,6 +116,8 @@ export const configSchema = z
     }),
     /** MSK in the trading-core regions, its topics, the ops event bus (lib/config/messaging.ts). */
     messaging: messagingSchema,
+    /** Aurora, ElastiCache, DynamoDB and backups (lib/config/data.ts). */
+    data: dataSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
@@ -124,6 +127,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['regions', role, 'region'], message: 'each role needs its own region' });
       }
     });
+    refineDataConfig(c, ctx);
   });
 
 type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
@@ -134,3 +138,4 @@ export type PlatformConfig = DeepReadonly<z.infer<typeof configSchema>>;
 export type EnvironmentFile = z.input<typeof configSchema>;
 export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
+export type DataPlatformConfig = PlatformConfig['data'];

@@ -1,6 +1,7 @@
 /**
  * What exists once per environment, deployed in the primary region: the monthly cost budget and its
- * alert topic. Later issues add the Aurora global cluster, the DynamoDB global tables and routing.
+ * alert topic. Later issues add routing. (The Aurora global clusters and the DynamoDB global tables live in
+ * the primary's data stack: see docs/data.md.)
  */
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -40,4 +40,41 @@ export const dev: EnvironmentFile = {
     },
     opsBus: { archiveRetentionDays: 7 },
   },
+  data: {
+    // Dev is torn down at will: no deletion protection, no vault lock, no global datastore.
+    deletionProtection: false,
+    aurora: {
+      engineVersion: '16.8',
+      // Serverless v2 keeps a global database in three regions cheap while idle (0.5 ACU floor).
+      instanceClass: 'db.serverless',
+      serverlessCapacity: { minAcu: 0.5, maxAcu: 4 },
+      databaseName: 'trading',
+      databaseUsers: ['app'],
+      shards: 1,
+      instances: {
+        primary: { readers: 1, maxReaders: 2 },
+        secondary: { readers: 1, maxReaders: 2 },
+        tertiary: { readers: 1, maxReaders: 2 },
+      },
+      // 4 ACUs (8 GiB): max_connections about 900; the proxy takes 90%, 80% of that is the target.
+      readerScaling: { targetConnections: 650, targetCpuPercent: 70, scaleOutCooldownSeconds: 300, scaleInCooldownSeconds: 600 },
+      writeForwarding: ['tertiary'],
+      globalDbRpoSeconds: null,
+      backupRetentionDays: 30,
+      performanceInsightsRetentionDays: 7,
+      monitoringIntervalSeconds: 0,
+      proxy: { maxConnectionsPercent: 90, idleClientTimeoutSeconds: 1800 },
+    },
+    cache: {
+      engine: 'valkey',
+      engineVersion: '8.0',
+      nodeType: 'cache.t4g.small',
+      shards: 1,
+      replicasPerShard: { primary: 1, secondary: 1, tertiary: 1 },
+      globalDatastore: 'off',
+      snapshotRetentionDays: 7,
+      snapshotWindow: '03:00-04:00',
+    },
+    backup: { dailyAtUtcHour: 5, retentionDays: 30, vaultLock: 'off' },
+  },
 };

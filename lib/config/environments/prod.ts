@@ -40,4 +40,42 @@ export const prod: EnvironmentFile = {
     },
     opsBus: { archiveRetentionDays: 365 },
   },
+  data: {
+    deletionProtection: true,
+    aurora: {
+      engineVersion: '16.8',
+      instanceClass: 'db.r6g.2xlarge',
+      databaseName: 'trading',
+      databaseUsers: ['app'],
+      shards: 1,
+      // The blueprint: writer + 2 readers in the primary, 2 readers in the secondary, 1 in the tertiary.
+      instances: {
+        primary: { readers: 2, maxReaders: 6 },
+        secondary: { readers: 2, maxReaders: 6 },
+        tertiary: { readers: 1, maxReaders: 4 },
+      },
+      // db.r6g.2xlarge: max_connections 5,000; the proxy takes 75%, 80% of that is the target.
+      readerScaling: { targetConnections: 3000, targetCpuPercent: 70, scaleOutCooldownSeconds: 300, scaleInCooldownSeconds: 900 },
+      writeForwarding: ['tertiary'],
+      // The blueprint's RPO: 5 minutes.
+      globalDbRpoSeconds: 300,
+      backupRetentionDays: 30,
+      performanceInsightsRetentionDays: 31,
+      monitoringIntervalSeconds: 15,
+      // 25% of each writer's connections stay free for writes forwarded from the tertiary.
+      proxy: { maxConnectionsPercent: 75, idleClientTimeoutSeconds: 1800 },
+    },
+    cache: {
+      engine: 'valkey',
+      engineVersion: '8.0',
+      nodeType: 'cache.r7g.large',
+      // The blueprint: 3 shards x 1 replica (6 nodes) per region.
+      shards: 3,
+      replicasPerShard: { primary: 1, secondary: 1, tertiary: 1 },
+      globalDatastore: 'primaryAndSecondary',
+      snapshotRetentionDays: 7,
+      snapshotWindow: '03:00-04:00',
+    },
+    backup: { dailyAtUtcHour: 5, retentionDays: 30, vaultLock: 'compliance' },
+  },
 };

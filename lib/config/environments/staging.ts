@@ -40,4 +40,39 @@ export const staging: EnvironmentFile = {
     },
     opsBus: { archiveRetentionDays: 30 },
   },
+  data: {
+    deletionProtection: true,
+    aurora: {
+      engineVersion: '16.8',
+      instanceClass: 'db.r6g.large',
+      databaseName: 'trading',
+      databaseUsers: ['app'],
+      shards: 1,
+      instances: {
+        primary: { readers: 1, maxReaders: 3 },
+        secondary: { readers: 1, maxReaders: 3 },
+        tertiary: { readers: 1, maxReaders: 2 },
+      },
+      // db.r6g.large: max_connections about 1,800; the proxy takes 75%, 80% of that is the target.
+      readerScaling: { targetConnections: 1080, targetCpuPercent: 70, scaleOutCooldownSeconds: 300, scaleInCooldownSeconds: 600 },
+      writeForwarding: ['tertiary'],
+      globalDbRpoSeconds: 300,
+      backupRetentionDays: 30,
+      performanceInsightsRetentionDays: 7,
+      monitoringIntervalSeconds: 60,
+      // 25% of each writer's connections stay free for writes forwarded from the tertiary.
+      proxy: { maxConnectionsPercent: 75, idleClientTimeoutSeconds: 1800 },
+    },
+    cache: {
+      engine: 'valkey',
+      engineVersion: '8.0',
+      nodeType: 'cache.r7g.large',
+      shards: 2,
+      replicasPerShard: { primary: 1, secondary: 1, tertiary: 1 },
+      globalDatastore: 'primaryAndSecondary',
+      snapshotRetentionDays: 7,
+      snapshotWindow: '03:00-04:00',
+    },
+    backup: { dailyAtUtcHour: 5, retentionDays: 30, vaultLock: 'governance' },
+  },
 };
