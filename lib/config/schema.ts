@@ -6,6 +6,7 @@
  * synth with a message naming the field (see load.ts).
  */
 import { z } from 'zod';
+import { tradingEngineSchema } from './trading-engine';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -112,8 +113,17 @@ export const configSchema = z
     logs: z.strictObject({
       retentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     }),
+    tradingEngine: tradingEngineSchema,
   })
   .superRefine((c, ctx) => {
+    // The primary runs at least the blueprint's floor; the secondary is a warm standby the runbook raises.
+    if (c.tradingEngine.capacity.primary.minTasks < c.compute.minTasksPerService) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tradingEngine', 'capacity', 'primary', 'minTasks'],
+        message: `must be at least compute.minTasksPerService (${c.compute.minTasksPerService})`,
+      });
+    }
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -130,3 +140,4 @@ export type PlatformConfig = DeepReadonly<z.infer<typeof configSchema>>;
 export type EnvironmentFile = z.input<typeof configSchema>;
 export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
+export type TradingEngineConfig = PlatformConfig['tradingEngine'];
