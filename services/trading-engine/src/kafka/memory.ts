@@ -16,11 +16,14 @@ export interface MemoryKafkaOptions {
   readonly partitions?: number;
   /** Most records handed to one batch. @default 100 */
   readonly maxBatchSize?: number;
+  /** Pause before redelivering after a handler failed. @default 10 */
+  readonly retryDelayMs?: number;
 }
 
 export class MemoryKafka {
   readonly partitions: number;
   readonly maxBatchSize: number;
+  readonly retryDelayMs: number;
   private readonly topics = new Map<string, InboundRecord[][]>();
   private readonly groups = new Map<string, Group>();
   private readonly waiters = new Set<() => void>();
@@ -28,6 +31,7 @@ export class MemoryKafka {
   constructor(options: MemoryKafkaOptions = {}) {
     this.partitions = options.partitions ?? 6;
     this.maxBatchSize = options.maxBatchSize ?? 100;
+    this.retryDelayMs = options.retryDelayMs ?? 10;
   }
 
   /** A stable partition per key (FNV-1a), as Kafka's partitioner gives one per key. */
@@ -130,6 +134,8 @@ export class MemoryConsumer implements GroupConsumer {
   private running = false;
   private paused = false;
   private loop?: Promise<void>;
+  /** Errors the handler threw, in order. */
+  readonly errors: unknown[] = [];
 
   constructor(
     private readonly kafka: MemoryKafka,
@@ -198,7 +204,7 @@ export class MemoryConsumer implements GroupConsumer {
         delivered = true;
         const generation = this.generation;
         let resolved = from;
-        await handle({
+        const delivery = handle({
           topic: this.topic,
           partition,
           records,
@@ -207,6 +213,11 @@ export class MemoryConsumer implements GroupConsumer {
           },
           shouldStop: () => !this.running || this.generation !== generation,
           heartbeat: async () => undefined,
+        });
+        // A failed handler keeps what it resolved; the rest is redelivered after a pause (kafkajs retries).
+        await delivery.catch(async (error: unknown) => {
+          this.errors.push(error);
+          await new Promise((r) => setTimeout(r, this.kafka.retryDelayMs));
         });
         // A revoked partition's late commit is refused, as the group coordinator refuses a stale generation.
         if (this.generation === generation && resolved > from) {
