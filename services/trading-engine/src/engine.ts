@@ -16,6 +16,7 @@ import {
   type MskRecord,
 } from '@shared/events';
 import type { ActiveUsers } from './active-users';
+import type { ShardedStores } from './db/shards';
 import type { EngineStore } from './db/store';
 import { executeSignal, SignalRejection, type ExecutionSettings } from './execution';
 import type { GroupConsumer, InboundRecord, OutboundRecord, PartitionBatch, Producer } from './kafka/bus';
@@ -28,7 +29,7 @@ export type EngineState = 'created' | 'running' | 'halted' | 'draining' | 'stopp
 export interface EngineDeps {
   readonly consumer: GroupConsumer;
   readonly producer: Producer;
-  readonly store: EngineStore;
+  readonly stores: ShardedStores;
   readonly broker: PaperBroker;
   readonly killSwitch: KillSwitch;
   readonly activeUsers: ActiveUsers;
@@ -56,7 +57,7 @@ export interface Readiness {
   readonly partitions: readonly number[];
 }
 
-type Processed = { readonly kind: 'signal'; readonly eventId: string } | { readonly kind: 'dead-letter'; readonly record: OutboundRecord };
+type Processed = { readonly kind: 'signal'; readonly eventId: string; readonly userId: string } | { readonly kind: 'dead-letter'; readonly record: OutboundRecord };
 
 export class TradingEngine {
   private state: EngineState = 'created';
@@ -115,7 +116,7 @@ export class TradingEngine {
   /** Readiness: in the group, database answering, trading allowed, not draining. */
   async readiness(timeoutMs = 2000): Promise<Readiness> {
     const database = await Promise.race([
-      this.deps.store.ping().then(() => true, () => false),
+      this.deps.stores.ping().then(() => true, () => false),
       new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
     ]);
     const checks = {
@@ -139,7 +140,7 @@ export class TradingEngine {
   }
 
   private async handleBatch(batch: PartitionBatch): Promise<void> {
-    const signals: string[] = [];
+    const signals: { eventId: string; userId: string }[] = [];
     const deadLetters: OutboundRecord[] = [];
     let done: string | undefined;
     let failure: unknown;
@@ -151,7 +152,7 @@ export class TradingEngine {
       }
       try {
         const processed = await this.process(record);
-        if (processed.kind === 'signal') signals.push(processed.eventId);
+        if (processed.kind === 'signal') signals.push(processed);
         else deadLetters.push(processed.record);
         done = record.offset;
       } catch (error) {
@@ -182,7 +183,7 @@ export class TradingEngine {
     this.deps.activeUsers.touch(signal.userId, record.partition);
     try {
       await executeSignal({ ...this.deps, now: this.now }, signal, `${record.topic}-${record.partition}@${record.offset}`);
-      return { kind: 'signal', eventId: signal.eventId };
+      return { kind: 'signal', eventId: signal.eventId, userId: signal.userId };
     } catch (error) {
       if (error instanceof SignalRejection) return this.deadLetter(msk, error, error.field);
       throw error;
@@ -192,7 +193,7 @@ export class TradingEngine {
   /** The dead letter for a record that failed `maxRecordAttempts` times while the database answered. */
   private async afterFailure(record: InboundRecord, error: unknown): Promise<OutboundRecord | undefined> {
     const ref = `${record.topic}-${record.partition}@${record.offset}`;
-    const databaseUp = await this.deps.store.ping().then(() => true, () => false);
+    const databaseUp = await this.deps.stores.ping().then(() => true, () => false);
     const attempts = databaseUp ? (this.attempts.get(ref) ?? 0) + 1 : 0;
     this.deps.logger.log('error', 'record failed', { record: ref, attempts, databaseUp, error: String(error) });
     if (attempts < this.maxAttempts) {
@@ -214,11 +215,18 @@ export class TradingEngine {
     return { kind: 'dead-letter', record: { topic: TOPICS.deadLetter, ...message } };
   }
 
-  private async publish(signals: readonly string[], deadLetters: readonly OutboundRecord[]): Promise<void> {
-    const events = await this.deps.store.unpublished(signals);
+  private async publish(signals: readonly { eventId: string; userId: string }[], deadLetters: readonly OutboundRecord[]): Promise<void> {
+    const byShard = new Map<EngineStore, string[]>();
+    for (const s of signals) {
+      const store = this.deps.stores.forUser(s.userId);
+      byShard.set(store, [...(byShard.get(store) ?? []), s.eventId]);
+    }
+    const pending = await Promise.all([...byShard].map(async ([store, ids]) => ({ store, events: await store.unpublished(ids) })));
+    const events = pending.flatMap((p) => p.events);
     if (events.length === 0 && deadLetters.length === 0) return;
+    // One user's events share a shard and a partition: their order survives the regrouping.
     await this.deps.producer.send([...deadLetters, ...events]);
-    await this.deps.store.markPublished(events.map((e) => e.eventId));
+    await Promise.all(pending.map((p) => p.store.markPublished(p.events.map((e) => e.eventId))));
   }
 }
 

@@ -15,7 +15,8 @@ import {
   type TopicName,
 } from '@shared/events';
 import { abs, dec, div, round, sign, str, ZERO, type Decimal } from './decimal';
-import type { EngineStore, OrderRow, OutboxRecord, RecordResult, SignalOutcome, TradeRow } from './db/store';
+import type { ShardedStores } from './db/shards';
+import type { OrderRow, OutboxRecord, RecordResult, SignalOutcome, TradeRow } from './db/store';
 import type { PaperBroker } from './paper-broker';
 import { applyFill, type Position, type Side } from './positions';
 
@@ -37,7 +38,8 @@ export interface ExecutionSettings {
 }
 
 export interface ExecutionDeps {
-  readonly store: EngineStore;
+  /** The user's rows live on the shard `stores.forUser(userId)` picks. */
+  readonly stores: ShardedStores;
   readonly broker: PaperBroker;
   readonly settings: ExecutionSettings;
   readonly now: () => Date;
@@ -63,15 +65,16 @@ export async function executeSignal(deps: ExecutionDeps, signal: SignalGenerated
   if (Date.parse(signal.expiresAt) <= now.getTime()) {
     throw new SignalRejection('SignalExpired', 'expiresAt', `expiresAt: the signal expired at ${signal.expiresAt}, read at ${now.toISOString()}; stale signals are never traded`);
   }
+  const store = deps.stores.forUser(signal.userId);
   // Cheap early exit for replays; the ledger insert inside record() is the real guard.
-  if (await deps.store.isRecorded(signal.eventId)) return { status: 'duplicate' };
+  if (await store.isRecorded(signal.eventId)) return { status: 'duplicate' };
 
-  const before = await deps.store.position(signal.userId, signal.symbol);
+  const before = await store.position(signal.userId, signal.symbol);
   const plan = planOrder(signal, before, deps.settings.defaultOrderNotional);
   const execution = plan.ok ? await deps.broker.execute(plan) : undefined;
   const entry = { eventId: signal.eventId, signalId: signal.signalId, userId: signal.userId, symbol: signal.symbol, source };
 
-  return deps.store.record(entry, (locked) => {
+  return store.record(entry, (locked) => {
     const at = execution?.executedAt ?? now;
     if (!plan.ok) return rejected(signal, plan, plan.reason, at);
     // A close is sized from the position as locked: it may have moved since it was read (rebalance overlap).

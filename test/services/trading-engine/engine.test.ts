@@ -146,7 +146,7 @@ describeWithPostgres('trading engine', () => {
       const poisoned = signal({ userId: 'erin' });
       const real = store.record.bind(store);
       store.record = (entry, decide) => (entry.eventId === poisoned.eventId ? Promise.reject(new Error('constraint violated')) : real(entry, decide));
-      const { consumer } = await engine({ store, maxRecordAttempts: 3 });
+      const { consumer } = await engine({ stores: [store], maxRecordAttempts: 3 });
       produceSignal(kafka, poisoned);
       produceSignal(kafka, signal({ userId: 'erin' }));
       await drained();
@@ -234,6 +234,26 @@ describeWithPostgres('trading engine', () => {
     await drained();
     expect((await rows('orders')).map((o) => o.signal_event_id).sort()).toEqual([a, b, c].map((s) => s.eventId).sort());
     expect(eventsOn(kafka, TOPICS.trades)).toHaveLength(3);
+  });
+
+  it('writes each user to their database shard (user_id % shards) and publishes from every shard', async () => {
+    const second = await freshDatabase('engine_shard1');
+    try {
+      const stores = [new EngineStore(database.db), new EngineStore(second.db)];
+      await stores[1].migrate();
+      await engine({ stores });
+      const [even, odd] = [signal({ userId: '1000' }), signal({ userId: '1001' })];
+      produceSignal(kafka, even);
+      produceSignal(kafka, odd);
+      await drained();
+      expect((await rows('orders')).map((o) => o.user_id)).toEqual(['1000']);
+      expect((await second.pool.query(`SELECT user_id FROM ${SCHEMA}.orders`)).rows).toEqual([{ user_id: '1001' }]);
+      expect(eventsOn(kafka, TOPICS.trades).map((t) => t.userId).sort()).toEqual(['1000', '1001']);
+      expect((await second.pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      for (const e of running.splice(0)) await e.engine.drain();
+      await second.drop();
+    }
   });
 
   it('shards users over the members of the group and rebalances when one leaves', async () => {

@@ -2,6 +2,7 @@
 import { createEvent, parseTopicEvent, SignalGeneratedV1, toKafkaMessage, TOPICS, type EventInput, type SignalGenerated, type TopicEvent, type TopicName } from '@shared/events';
 import { ActiveUsers } from '../../../services/trading-engine/src/active-users';
 import type { Database } from '../../../services/trading-engine/src/db/database';
+import { ShardedStores } from '../../../services/trading-engine/src/db/shards';
 import { EngineStore } from '../../../services/trading-engine/src/db/store';
 import { dec } from '../../../services/trading-engine/src/decimal';
 import { TradingEngine } from '../../../services/trading-engine/src/engine';
@@ -17,7 +18,7 @@ export const SYMBOLS = ['BTC-USD', 'ETH-USD'];
 export interface EngineUnderTest {
   readonly engine: TradingEngine;
   readonly consumer: MemoryConsumer;
-  readonly store: EngineStore;
+  readonly stores: ShardedStores;
   readonly killSwitch: ManualKillSwitch;
   readonly activeUsers: ActiveUsers;
   readonly logs: { level: string; message: string; fields?: Record<string, unknown> }[];
@@ -28,14 +29,15 @@ export interface EngineOptions {
   /** Replaces the broker's sleep (to hold a record in flight). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly producer?: Producer;
-  readonly store?: EngineStore;
+  /** One store per database shard. @default one store on `db` */
+  readonly stores?: readonly EngineStore[];
   readonly maxRecordAttempts?: number;
 }
 
 export async function startEngine(kafka: MemoryKafka, db: Database, options: EngineOptions = {}): Promise<EngineUnderTest> {
   const logs: EngineUnderTest['logs'] = [];
   const logger: Logger = { log: (level, message, fields) => logs.push({ level, message, fields: fields as Record<string, unknown> }) };
-  const store = options.store ?? new EngineStore(db);
+  const stores = new ShardedStores(options.stores ?? [new EngineStore(db)]);
   const consumer = kafka.consumer(GROUP, TOPICS.signals);
   const killSwitch = new ManualKillSwitch(false);
   const activeUsers = new ActiveUsers(15 * 60_000);
@@ -43,7 +45,7 @@ export async function startEngine(kafka: MemoryKafka, db: Database, options: Eng
   const engine = new TradingEngine({
     consumer,
     producer: options.producer ?? kafka.producer(),
-    store,
+    stores,
     broker,
     killSwitch,
     activeUsers,
@@ -51,7 +53,7 @@ export async function startEngine(kafka: MemoryKafka, db: Database, options: Eng
     settings: { consumerName: GROUP, symbols: new Set(SYMBOLS), defaultOrderNotional: dec('1000'), maxRecordAttempts: options.maxRecordAttempts },
   });
   await engine.start();
-  return { engine, consumer, store, killSwitch, activeUsers, logs };
+  return { engine, consumer, stores, killSwitch, activeUsers, logs };
 }
 
 let counter = 0;

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { TOPICS } from '@shared/events';
 import { ActiveUsers } from '../../../services/trading-engine/src/active-users';
-import type { EngineStore } from '../../../services/trading-engine/src/db/store';
+import type { ShardedStores } from '../../../services/trading-engine/src/db/shards';
 import { dec } from '../../../services/trading-engine/src/decimal';
 import { TradingEngine } from '../../../services/trading-engine/src/engine';
 import { healthServer } from '../../../services/trading-engine/src/http';
@@ -53,13 +53,13 @@ describe('ActiveTradingUsers in Embedded Metric Format', () => {
 
 describe('/health and /ready', () => {
   let database = true;
-  const store = { ping: () => (database ? Promise.resolve() : Promise.reject(new Error('proxy unreachable'))) } as unknown as EngineStore;
+  const stores = { ping: () => (database ? Promise.resolve() : Promise.reject(new Error('proxy unreachable'))) } as unknown as ShardedStores;
   const kafka = new MemoryKafka();
   const killSwitch = new ManualKillSwitch(false);
   const engine = new TradingEngine({
     consumer: kafka.consumer('g', TOPICS.signals),
     producer: kafka.producer(),
-    store,
+    stores,
     broker: new PaperBroker({ slippageBps: 0, latencyMs: 0, feeBps: 0 }),
     killSwitch,
     activeUsers: new ActiveUsers(60_000),
@@ -80,7 +80,7 @@ describe('/health and /ready', () => {
   });
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`);
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it('ready while in the group with the database answering and trading enabled', async () => {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../services/trading-engine/src/log';
 import { PaperBroker } from '../../../services/trading-engine/src/paper-broker';
 import { applyFill, FLAT, type Fill } from '../../../services/trading-engine/src/positions';
 import { loadSettings } from '../../../services/trading-engine/src/settings';
+import { shardOf } from '../../../services/trading-engine/src/db/shards';
 
 describe('decimal', () => {
   it('is exact where doubles are not', () => {
@@ -132,5 +133,15 @@ describe('settings', () => {
   it('names every missing or bad variable', () => {
     const { ENGINE_GROUP_ID: _, ...missing } = env;
     expect(() => loadSettings({ ...missing, ENGINE_LATENCY_MS: 'fast' })).toThrow(/ENGINE_GROUP_ID: [^\n]+\n\s+ENGINE_LATENCY_MS: /);
+  });
+});
+
+describe('database shards', () => {
+  it('map a numeric user id by user_id % N, any other id by its hash, and everyone to shard 0 when there is one', () => {
+    expect([shardOf('1000', 2), shardOf('1001', 2), shardOf('98765432109876543210', 7)]).toEqual([0, 1, Number(98765432109876543210n % 7n)]);
+    expect(shardOf('alice', 1)).toBe(0);
+    const spread = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`user-${i}`, 4)));
+    expect([...spread].sort()).toEqual([0, 1, 2, 3]);
+    expect(shardOf('alice', 4)).toBe(shardOf('alice', 4));
   });
 });

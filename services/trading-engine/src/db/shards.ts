@@ -1,0 +1,34 @@
+/**
+ * Horizontal shards of the database (data.aurora.shards): each user's rows live on one shard, chosen by
+ * the data tier's documented key `user_id % N`. User ids are strings in the event catalog: an all-digit
+ * id is taken as the number it spells; any other id by its FNV-1a 32-bit hash (UTF-8). With one shard
+ * (the default) every user is on shard 0.
+ */
+import type { EngineStore } from './store';
+
+export function shardOf(userId: string, shards: number): number {
+  if (shards <= 1) return 0;
+  if (/^\d+$/.test(userId)) return Number(BigInt(userId) % BigInt(shards));
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(userId, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash % shards;
+}
+
+/** The engine's stores, one per shard, in shard order. */
+export class ShardedStores {
+  constructor(readonly all: readonly EngineStore[]) {
+    if (all.length === 0) throw new Error('at least one database shard is needed');
+  }
+
+  forUser(userId: string): EngineStore {
+    return this.all[shardOf(userId, this.all.length)];
+  }
+
+  async migrate(): Promise<void> {
+    for (const store of this.all) await store.migrate();
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all(this.all.map((s) => s.ping()));
+  }
+}
