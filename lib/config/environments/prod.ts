@@ -25,8 +25,8 @@ export const prod: EnvironmentFile = {
     capacity: { primary: { minTasks: 3, maxTasks: 20 }, secondary: { minTasks: 2, maxTasks: 20 } },
     scaling: {
       targetActiveUsersPerTask: 800,
-      activeWindowMinutes: 15,
-      scaleOutCooldownSeconds: 60,
+      activeWindowMinutes: 5,
+      scaleOutCooldownSeconds: 240,
       scaleInCooldownSeconds: 120,
       cpuTargetPercent: 70,
       memoryTargetPercent: 80,
