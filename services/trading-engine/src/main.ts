@@ -9,7 +9,7 @@ import { TOPICS } from '@shared/events';
 import { ActiveUsers } from './active-users';
 import { poolDatabase } from './db/database';
 import { iamPool } from './db/pg';
-import { ShardedStores } from './db/shards';
+import { parseShardMap, ShardedStores } from './db/shards';
 import { EngineStore } from './db/store';
 import { dec } from './decimal';
 import { TradingEngine } from './engine';
@@ -38,13 +38,14 @@ async function main(): Promise<void> {
   });
   server.listen(settings.PORT);
 
-  const endpoints = await readParameters(ssm, [settings.ENGINE_BROKERS_PARAMETER, ...settings.ENGINE_DB_PROXY_PARAMETERS]);
+  const endpoints = await readParameters(ssm, [settings.ENGINE_BROKERS_PARAMETER, settings.ENGINE_SHARD_MAP_PARAMETER]);
   const brokers = endpoints[settings.ENGINE_BROKERS_PARAMETER].split(',').map((b) => b.trim());
-  const pools = settings.ENGINE_DB_PROXY_PARAMETERS.map((name) =>
+  const shardMap = parseShardMap(endpoints[settings.ENGINE_SHARD_MAP_PARAMETER]);
+  const pools = shardMap.shards.map((shard) =>
     iamPool({
-      host: endpoints[name],
-      port: settings.ENGINE_DB_PORT,
-      database: settings.ENGINE_DB_NAME,
+      host: shard.proxyEndpoint,
+      port: shardMap.port,
+      database: shardMap.database,
       user: settings.ENGINE_DB_USER,
       region: settings.AWS_REGION,
       maxConnections: settings.ENGINE_DB_POOL_SIZE,

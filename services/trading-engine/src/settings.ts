@@ -16,12 +16,11 @@ export const settingsSchema = z.object({
   AWS_REGION: z.string().min(1),
   /** SSM parameter holding the MSK bootstrap brokers for IAM auth (comma-separated host:port). */
   ENGINE_BROKERS_PARAMETER: z.string().startsWith('/'),
-  /** SSM parameters holding each database shard's RDS Proxy endpoint, in shard order (comma-separated). */
-  ENGINE_DB_PROXY_PARAMETERS: csv.pipe(z.array(z.string().startsWith('/')).min(1).max(9)),
-  ENGINE_DB_NAME: z.string().min(1),
+  /** SSM parameter holding the data tier's shard map (JSON: database, port, each shard's proxy endpoint). */
+  ENGINE_SHARD_MAP_PARAMETER: z.string().startsWith('/'),
   /** The database role the task logs in as with IAM authentication (no password exists). */
   ENGINE_DB_USER: z.string().min(1),
-  ENGINE_DB_PORT: int(1, 65535).default(5432),
+  /** Connections per shard and task (RDS Proxy pools them behind). */
   ENGINE_DB_POOL_SIZE: int(1, 100).default(10),
   /** SSM parameter of the region's kill switch (`on` halts trading). */
   ENGINE_KILL_SWITCH_PARAMETER: z.string().startsWith('/'),

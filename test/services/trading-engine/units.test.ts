@@ -8,7 +8,7 @@ import { silentLogger } from '../../../services/trading-engine/src/log';
 import { PaperBroker } from '../../../services/trading-engine/src/paper-broker';
 import { applyFill, FLAT, type Fill } from '../../../services/trading-engine/src/positions';
 import { loadSettings } from '../../../services/trading-engine/src/settings';
-import { shardOf } from '../../../services/trading-engine/src/db/shards';
+import { parseShardMap, shardOf } from '../../../services/trading-engine/src/db/shards';
 
 describe('decimal', () => {
   it('is exact where doubles are not', () => {
@@ -111,7 +111,8 @@ describe('settings', () => {
   const env = {
     AWS_REGION: 'us-east-1',
     ENGINE_BROKERS_PARAMETER: '/trading/dev/messaging/brokers',
-    ENGINE_SHARD_MAP_PARAMETER: '/trading/dev/data/shard-map',
+    ENGINE_SHARD_MAP_PARAMETER: '/trading/dev/data/aurora/shard-map',
+    ENGINE_DB_USER: 'app',
     ENGINE_KILL_SWITCH_PARAMETER: '/trading/dev/application/kill-switch',
     ENGINE_GROUP_ID: 'trading-dev-trading-engine',
     ENGINE_SYMBOLS: 'BTC-USD, ETH-USD',
@@ -127,7 +128,10 @@ describe('settings', () => {
   };
 
   it('parses the environment the task definition sets', () => {
-    expect(loadSettings(env)).toMatchObject({ ENGINE_SYMBOLS: ['BTC-USD', 'ETH-USD'], ENGINE_LATENCY_MS: 25, PORT: 8080, ENGINE_KILL_SWITCH_POLL_SECONDS: 5 });
+    expect(loadSettings(env)).toMatchObject({
+      ENGINE_SHARD_MAP_PARAMETER: '/trading/dev/data/aurora/shard-map',
+      ENGINE_DB_POOL_SIZE: 10,
+      ENGINE_SYMBOLS: ['BTC-USD', 'ETH-USD'], ENGINE_LATENCY_MS: 25, PORT: 8080, ENGINE_KILL_SWITCH_POLL_SECONDS: 5 });
   });
 
   it('names every missing or bad variable', () => {
@@ -143,5 +147,26 @@ describe('database shards', () => {
     const spread = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`user-${i}`, 4)));
     expect([...spread].sort()).toEqual([0, 1, 2, 3]);
     expect(shardOf('alice', 4)).toBe(shardOf('alice', 4));
+  });
+});
+
+describe('shard map (as the data stack publishes it)', () => {
+  const map = {
+    version: 1,
+    shardKey: 'user_id % shardCount',
+    shardCount: 2,
+    region: 'us-east-1',
+    port: 5432,
+    database: 'trading',
+    shards: [0, 1].map((shard) => ({ shard, clusterEndpoint: 'c', readerEndpoint: 'r', proxyEndpoint: `pg-${shard}.proxy`, proxyReadOnlyEndpoint: 'ro' })),
+  };
+
+  it('gives the database, port and each shard proxy in shard order', () => {
+    expect(parseShardMap(JSON.stringify(map))).toMatchObject({ database: 'trading', port: 5432, shards: [{ proxyEndpoint: 'pg-0.proxy' }, { proxyEndpoint: 'pg-1.proxy' }] });
+  });
+
+  it('refuses a map whose shards do not match its count, or another version', () => {
+    expect(() => parseShardMap(JSON.stringify({ ...map, shardCount: 3 }))).toThrow('shard map lists shards 0, 1 for shardCount 3');
+    expect(() => parseShardMap(JSON.stringify({ ...map, version: 2 }))).toThrow();
   });
 });

@@ -4,7 +4,27 @@
  * id is taken as the number it spells; any other id by its FNV-1a 32-bit hash (UTF-8). With one shard
  * (the default) every user is on shard 0.
  */
+import { z } from 'zod';
 import type { EngineStore } from './store';
+
+/** The shard map the data stack publishes in SSM (version 1), as far as the engine reads it. */
+const shardMapSchema = z.object({
+  version: z.literal(1),
+  shardCount: z.number().int().min(1),
+  port: z.number().int().min(1).max(65535),
+  database: z.string().min(1),
+  shards: z.array(z.object({ shard: z.number().int().min(0), proxyEndpoint: z.string().min(1) })).min(1),
+});
+export type ShardMap = z.output<typeof shardMapSchema>;
+
+/** Parses the shard map; refuses one whose shards do not number 0..shardCount-1 in order. */
+export function parseShardMap(json: string): ShardMap {
+  const map = shardMapSchema.parse(JSON.parse(json));
+  if (map.shards.length !== map.shardCount || map.shards.some((s, i) => s.shard !== i)) {
+    throw new Error(`shard map lists shards ${map.shards.map((s) => s.shard).join(', ')} for shardCount ${map.shardCount}`);
+  }
+  return map;
+}
 
 export function shardOf(userId: string, shards: number): number {
   if (shards <= 1) return 0;
