@@ -16,6 +16,10 @@ import type { PlatformConfig } from './config';
 export const REGION_LAYERS = ['network', 'data', 'messaging', 'application', 'operations'] as const;
 export type RegionLayer = (typeof REGION_LAYERS)[number];
 
+/** What the messaging stack of a trading-core region publishes under /<app>/<env>/messaging/kafka/…. */
+export const KAFKA_PARAMETERS = ['cluster-arn', 'bootstrap-brokers', 'client-security-group-id'] as const;
+export type KafkaParameter = (typeof KAFKA_PARAMETERS)[number];
+
 export class Naming {
   readonly prefix: string;
 
@@ -51,5 +55,24 @@ export class Naming {
   /** An SSM parameter path under this app and environment. */
   parameter(...parts: string[]): string {
     return `/${this.app}/${this.environment}/${parts.join('/')}`;
+  }
+
+  /** The MSK cluster of a trading-core region (one per region, same name in each). */
+  get kafkaClusterName(): string {
+    return this.physicalName('kafka');
+  }
+
+  /** The EventBridge bus for operational events, one per region (same name in each). */
+  get opsBusName(): string {
+    return this.physicalName('ops');
+  }
+
+  /** The ARN of the ops bus in `region`: deterministic, so other regions can target it without a lookup. */
+  opsBusArn(partition: string, region: string, account: string): string {
+    return `arn:${partition}:events:${region}:${account}:event-bus/${this.opsBusName}`;
+  }
+
+  kafkaParameter(key: KafkaParameter): string {
+    return this.parameter('messaging', 'kafka', key);
   }
 }

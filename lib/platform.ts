@@ -4,16 +4,18 @@
  * deploys.
  */
 import type { App } from 'aws-cdk-lib';
-import { REGION_ROLES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
+import { REGION_ROLES, ROLE_CAPABILITIES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
 import { GlobalStack } from './stacks/global-stack';
+import { MessagingStack } from './stacks/messaging-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
 export interface RegionStacks {
   readonly role: RegionRole;
   readonly network: NetworkStack;
+  readonly messaging: MessagingStack;
 }
 
 export interface Platform {
@@ -29,8 +31,16 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     const region = config.regions[role].region;
     const base = { config, target, role };
     const network = new NetworkStack(app, naming.regionStackId(region, 'network'), base);
-    return { role, network };
+    const messaging = new MessagingStack(app, naming.regionStackId(region, 'messaging'), base);
+    // Deployment order only (no exports): messaging reads the network's SSM parameters.
+    messaging.addStackDependency(network);
+    return { role, network, messaging };
   });
+  // The Replicator's region reads the writer region's messaging parameters: deploy that one first.
+  const writer = regions.find((r) => ROLE_CAPABILITIES[r.role].isWriterRegion);
+  for (const r of regions) {
+    if (writer && r !== writer && ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
+  }
   const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);
   return { global, regions, stacks };

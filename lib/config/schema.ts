@@ -6,7 +6,8 @@
  * synth with a message naming the field (see load.ts).
  */
 import { z } from 'zod';
-import { tradingEngineSchema } from './trading-engine';
+import { checkMessaging, messagingSchema } from './messaging';
+import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -113,17 +114,14 @@ export const configSchema = z
     logs: z.strictObject({
       retentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     }),
+    /** MSK in the trading-core regions, its topics, the ops event bus (lib/config/messaging.ts). */
+    messaging: messagingSchema,
+    /** The trading engine on Fargate (lib/config/trading-engine.ts). */
     tradingEngine: tradingEngineSchema,
   })
   .superRefine((c, ctx) => {
-    // The primary runs at least the blueprint's floor; the secondary is a warm standby the runbook raises.
-    if (c.tradingEngine.capacity.primary.minTasks < c.compute.minTasksPerService) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tradingEngine', 'capacity', 'primary', 'minTasks'],
-        message: `must be at least compute.minTasksPerService (${c.compute.minTasksPerService})`,
-      });
-    }
+    checkMessaging(c.messaging, c.environment, ctx);
+    checkTradingEngine(c, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {

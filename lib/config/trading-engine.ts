@@ -76,3 +76,36 @@ export const tradingEngineSchema = z.strictObject({
 });
 
 export type TradingEngineConfigInput = z.input<typeof tradingEngineSchema>;
+
+/** The topic the engine's consumer group reads: its partitions are the user shards tasks share. */
+export const ENGINE_CONSUMED_TOPIC = 'trading.signals';
+
+interface EngineContext {
+  readonly compute: { readonly minTasksPerService: number };
+  readonly messaging: { readonly kafka: { readonly topics: Readonly<Record<string, { readonly partitions: number }>> } };
+  readonly tradingEngine: z.infer<typeof tradingEngineSchema>;
+}
+
+/** Rules across sections: the blueprint's floor in the primary, and no task without a partition. */
+export function checkTradingEngine(c: EngineContext, ctx: z.core.$RefinementCtx): void {
+  const { capacity } = c.tradingEngine;
+  // The primary runs at least the blueprint's floor; the secondary is a warm standby the runbook raises.
+  if (capacity.primary.minTasks < c.compute.minTasksPerService) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tradingEngine', 'capacity', 'primary', 'minTasks'],
+      message: `must be at least compute.minTasksPerService (${c.compute.minTasksPerService})`,
+    });
+  }
+  // A consumer group gives each partition to one member: tasks beyond the partition count sit idle.
+  const partitions = c.messaging.kafka.topics[ENGINE_CONSUMED_TOPIC].partitions;
+  for (const role of ['primary', 'secondary'] as const) {
+    if (capacity[role].maxTasks > partitions) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tradingEngine', 'capacity', role, 'maxTasks'],
+        message: `must not exceed the ${partitions} partitions of ${ENGINE_CONSUMED_TOPIC} (messaging.kafka.topics): each task needs a partition of users`,
+      });
+    }
+  }
+}

@@ -36,4 +36,25 @@ export const dev: EnvironmentFile = {
     stopTimeoutSeconds: 30,
     killSwitchPollSeconds: 5,
   },
+  messaging: {
+    kafka: {
+      version: '3.8.x',
+      brokerInstanceType: 'kafka.m7g.large',
+      brokers: 3,
+      storage: { initialGiB: 20, maxGiB: 100 },
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      enhancedMonitoring: 'PER_BROKER',
+      topics: {
+        'trading.signals': { partitions: 6, retentionHours: 24 },
+        'trading.orders': { partitions: 6, retentionHours: 24 },
+        'trading.trades': { partitions: 6, retentionHours: 24 },
+        'trading.positions': { partitions: 6, retentionHours: 24 },
+        'market.data': { partitions: 3, retentionHours: 24 },
+        'notifications.outbound': { partitions: 3, retentionHours: 24 },
+        'trading.deadletter': { partitions: 3, retentionHours: 168 },
+      },
+    },
+    opsBus: { archiveRetentionDays: 7 },
+  },
 };

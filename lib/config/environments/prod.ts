@@ -36,4 +36,25 @@ export const prod: EnvironmentFile = {
     stopTimeoutSeconds: 60,
     killSwitchPollSeconds: 5,
   },
+  messaging: {
+    kafka: {
+      version: '3.8.x',
+      brokerInstanceType: 'kafka.m7g.xlarge',
+      brokers: 3,
+      storage: { initialGiB: 1000, maxGiB: 4000 },
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      enhancedMonitoring: 'PER_TOPIC_PER_PARTITION',
+      topics: {
+        'trading.signals': { partitions: 128, retentionHours: 168 },
+        'trading.orders': { partitions: 128, retentionHours: 168 },
+        'trading.trades': { partitions: 128, retentionHours: 168 },
+        'trading.positions': { partitions: 128, retentionHours: 168 },
+        'market.data': { partitions: 12, retentionHours: 24 },
+        'notifications.outbound': { partitions: 64, retentionHours: 72 },
+        'trading.deadletter': { partitions: 6, retentionHours: 336 },
+      },
+    },
+    opsBus: { archiveRetentionDays: 365 },
+  },
 };

@@ -36,4 +36,25 @@ export const staging: EnvironmentFile = {
     stopTimeoutSeconds: 60,
     killSwitchPollSeconds: 5,
   },
+  messaging: {
+    kafka: {
+      version: '3.8.x',
+      brokerInstanceType: 'kafka.m7g.large',
+      brokers: 3,
+      storage: { initialGiB: 100, maxGiB: 500 },
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
+      topics: {
+        'trading.signals': { partitions: 32, retentionHours: 72 },
+        'trading.orders': { partitions: 32, retentionHours: 72 },
+        'trading.trades': { partitions: 32, retentionHours: 72 },
+        'trading.positions': { partitions: 32, retentionHours: 72 },
+        'market.data': { partitions: 6, retentionHours: 24 },
+        'notifications.outbound': { partitions: 12, retentionHours: 72 },
+        'trading.deadletter': { partitions: 3, retentionHours: 336 },
+      },
+    },
+    opsBus: { archiveRetentionDays: 30 },
+  },
 };

@@ -1,0 +1,32 @@
+/**
+ * The execution role and log group that every AwsCustomResource of a stack shares (CDK runs them all in
+ * one singleton function). Our own role instead of CDK's default keeps AWS managed policies out: it may
+ * write to its own log group and make exactly the SDK calls each custom resource adds.
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, type IConstruct } from 'constructs';
+
+const ID = 'SdkCallProvider';
+
+export class SdkCallProvider extends Construct {
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  /** The stack's provider, created on first use. */
+  static of(scope: IConstruct, logRetention: logs.RetentionDays): SdkCallProvider {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(ID) as SdkCallProvider | undefined) ?? new SdkCallProvider(stack, ID, logRetention);
+  }
+
+  private constructor(scope: Construct, id: string, logRetention: logs.RetentionDays) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Custom resources of this stack that make one AWS SDK call each (AwsCustomResource)',
+    });
+    this.logGroup.grantWrite(this.role);
+  }
+}
