@@ -7,6 +7,7 @@ import type { App } from 'aws-cdk-lib';
 import { REGION_ROLES, ROLE_CAPABILITIES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
+import { ApplicationStack } from './stacks/application-stack';
 import { GlobalStack } from './stacks/global-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -16,6 +17,8 @@ export interface RegionStacks {
   readonly role: RegionRole;
   readonly network: NetworkStack;
   readonly messaging: MessagingStack;
+  /** Only in the regions that run the trading core (the engine). */
+  readonly application?: ApplicationStack;
 }
 
 export interface Platform {
@@ -34,7 +37,11 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     const messaging = new MessagingStack(app, naming.regionStackId(region, 'messaging'), base);
     // Deployment order only (no exports): messaging reads the network's SSM parameters.
     messaging.addStackDependency(network);
-    return { role, network, messaging };
+    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, messaging };
+    const application = new ApplicationStack(app, naming.regionStackId(region, 'application'), base);
+    // Deployment order only: the engine reads the network's and messaging's (and data's) parameters.
+    application.addStackDependency(messaging);
+    return { role, network, messaging, application };
   });
   // The Replicator's region reads the writer region's messaging parameters: deploy that one first.
   const writer = regions.find((r) => ROLE_CAPABILITIES[r.role].isWriterRegion);
