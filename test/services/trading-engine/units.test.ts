@@ -141,9 +141,11 @@ describe('settings', () => {
 });
 
 describe('database shards', () => {
-  it('map a numeric user id by user_id % N, any other id by its hash, and everyone to shard 0 when there is one', () => {
+  it('map a numeric or UUID user id by user_id % N (as the data tier does), any other id by its hash, and everyone to shard 0 when there is one', () => {
     expect([shardOf('1000', 2), shardOf('1001', 2), shardOf('98765432109876543210', 7)]).toEqual([0, 1, Number(98765432109876543210n % 7n)]);
     expect(shardOf('alice', 1)).toBe(0);
+    const uuid = '0b9e4c1e-8d7f-4f5a-9a43-3f1c2b7d9e01';
+    expect(shardOf(uuid, 5)).toBe(Number(BigInt('0x0b9e4c1e8d7f4f5a9a433f1c2b7d9e01') % 5n));
     const spread = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`user-${i}`, 4)));
     expect([...spread].sort()).toEqual([0, 1, 2, 3]);
     expect(shardOf('alice', 4)).toBe(shardOf('alice', 4));

@@ -1,8 +1,9 @@
 /**
  * Horizontal shards of the database (data.aurora.shards): each user's rows live on one shard, chosen by
- * the data tier's documented key `user_id % N`. User ids are strings in the event catalog: an all-digit
- * id is taken as the number it spells; any other id by its FNV-1a 32-bit hash (UTF-8). With one shard
- * (the default) every user is on shard 0.
+ * the data tier's documented key `user_id % N`, where user_id is the integer an all-digit id spells or
+ * the 128-bit integer a UUID spells (as the data tier's shard-map module computes it). The event catalog
+ * also allows other ids (`user-42`); the data tier defines no shard for them, so they go by their FNV-1a
+ * 32-bit hash (UTF-8). With one shard (every environment today) every user is on shard 0.
  */
 import { z } from 'zod';
 import type { EngineStore } from './store';
@@ -26,9 +27,12 @@ export function parseShardMap(json: string): ShardMap {
   return map;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function shardOf(userId: string, shards: number): number {
   if (shards <= 1) return 0;
   if (/^\d+$/.test(userId)) return Number(BigInt(userId) % BigInt(shards));
+  if (UUID.test(userId)) return Number(BigInt(`0x${userId.replace(/-/g, '')}`) % BigInt(shards));
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(userId, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
   return hash % shards;
