@@ -31,6 +31,12 @@ import { PlatformStack, type PlatformStackProps } from './platform-stack';
 /** `-c msk-bootstrap=true`: the first deployment of a new environment (see the file comment). */
 export const MSK_BOOTSTRAP_CONTEXT = 'msk-bootstrap';
 
+/**
+ * Bump to make the secondary read the primary's parameters again (after the primary's cluster was
+ * replaced): CrossRegionParameter reads only when its inputs change.
+ */
+const SOURCE_PARAMETERS_REFRESH = '1';
+
 /** Brokers live in the isolated (data) subnets; so do the Replicator's ENIs. */
 const KAFKA_SUBNETS = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, tier: 'isolated' } as const;
 
@@ -105,7 +111,7 @@ export class MessagingStack extends PlatformStack {
     const writerRole = REGION_ROLES.find((r) => ROLE_CAPABILITIES[r].isWriterRegion) as RegionRole;
     const writerRegion = this.config.regions[writerRole].region;
     const read = (id: string, parameterName: string) =>
-      new CrossRegionParameter(this, id, { region: writerRegion, parameterName, logRetention: this.logRetention }).value;
+      new CrossRegionParameter(this, id, { region: writerRegion, parameterName, refreshToken: SOURCE_PARAMETERS_REFRESH, logRetention: this.logRetention }).value;
     const azs = this.config.regions[writerRole].availabilityZones.length;
     return new KafkaReplicator(this, 'Replicator', {
       replicatorName: this.naming.physicalName('kafka', writerRegion, 'to', this.region),
