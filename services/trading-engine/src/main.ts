@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       user: settings.ENGINE_DB_USER,
       region: settings.AWS_REGION,
       maxConnections: settings.ENGINE_DB_POOL_SIZE,
+      onIdleError: (error) => logger.log('warn', 'idle database connection lost; it is replaced on next use', { shard: shard.shard, error: error.message }),
     }),
   );
   const databases = pools.map(poolDatabase);

@@ -14,11 +14,16 @@ export interface IamPoolOptions {
   readonly region: string;
   /** @default 10 */
   readonly maxConnections?: number;
+  /**
+   * An idle connection that dies (proxy idle timeout, failover) is reported here and replaced on next use;
+   * without a listener pg would crash the process with an unhandled 'error' event.
+   */
+  readonly onIdleError: (error: Error) => void;
 }
 
 export function iamPool(options: IamPoolOptions): Pool {
   const signer = new Signer({ hostname: options.host, port: options.port, username: options.user, region: options.region });
-  return new Pool({
+  const pool = new Pool({
     host: options.host,
     port: options.port,
     database: options.database,
@@ -29,4 +34,6 @@ export function iamPool(options: IamPoolOptions): Pool {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
+  pool.on('error', options.onIdleError);
+  return pool;
 }
