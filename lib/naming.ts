@@ -79,4 +79,23 @@ export class Naming {
   kafkaParameter(key: KafkaParameter): string {
     return this.parameter('messaging', 'kafka', key);
   }
+
+  /**
+   * The region's trading kill switch, an SSM parameter: `on` halts new trading (the engine stops taking
+   * signals; the API should refuse trading commands), `off` allows it. The DR runbook turns it on in the
+   * region it evacuates. Created `off` by the application stack.
+   */
+  get killSwitchParameter(): string {
+    return this.parameter('application', 'kill-switch');
+  }
+
+  /** The trading engine's names in every region that runs it (the runbooks scale it by these). */
+  get tradingEngine(): { readonly cluster: string; readonly service: string; readonly consumerGroup: string; readonly metricNamespace: string } {
+    return {
+      cluster: this.physicalName('engine'),
+      service: this.physicalName('trading-engine'),
+      consumerGroup: this.physicalName('trading-engine'),
+      metricNamespace: `${this.app}/${this.environment}/TradingEngine`,
+    };
+  }
 }

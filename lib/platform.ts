@@ -7,6 +7,7 @@ import type { App } from 'aws-cdk-lib';
 import { REGION_ROLES, ROLE_CAPABILITIES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
+import { ApplicationStack } from './stacks/application-stack';
 import { DataStack } from './stacks/data-stack';
 import { GlobalStack } from './stacks/global-stack';
 import { MessagingStack } from './stacks/messaging-stack';
@@ -20,6 +21,8 @@ export interface RegionStacks {
   readonly messaging: MessagingStack;
   readonly keys: KeysStack;
   readonly data: DataStack;
+  /** Only in the regions that run the trading core (the engine). */
+  readonly application?: ApplicationStack;
 }
 
 export interface Platform {
@@ -42,7 +45,12 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     data.addStackDependency(network);
     data.addStackDependency(keys);
     messaging.addStackDependency(network);
-    return { role, network, keys, data, messaging };
+    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, keys, data, messaging };
+    const application = new ApplicationStack(app, naming.regionStackId(region, 'application'), base);
+    // The engine reads the network's, data's and messaging's parameters.
+    application.addStackDependency(data);
+    application.addStackDependency(messaging);
+    return { role, network, keys, data, messaging, application };
   });
 
   // Across regions, the writer region goes first where others join what it creates.

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { checkMessaging, messagingSchema } from './messaging';
 import { dataSchema, refineDataConfig } from './data';
+import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -118,9 +119,12 @@ export const configSchema = z
     messaging: messagingSchema,
     /** Aurora, ElastiCache, DynamoDB and backups (lib/config/data.ts). */
     data: dataSchema,
+    /** The trading engine on Fargate (lib/config/trading-engine.ts). */
+    tradingEngine: tradingEngineSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
+    checkTradingEngine(c, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -139,3 +143,4 @@ export type EnvironmentFile = z.input<typeof configSchema>;
 export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
 export type DataPlatformConfig = PlatformConfig['data'];
+export type TradingEngineConfig = PlatformConfig['tradingEngine'];

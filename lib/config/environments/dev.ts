@@ -1,6 +1,7 @@
 /** dev: the whole platform at the smallest sizes AWS and the blueprint allow. */
 import type { EnvironmentFile } from '../schema';
 import { defaultRegions } from './regions';
+import { TRADED_SYMBOLS } from './symbols';
 
 export const dev: EnvironmentFile = {
   app: 'trading',
@@ -19,6 +20,23 @@ export const dev: EnvironmentFile = {
   },
   budget: { monthlyUsd: 500, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 14 },
+  tradingEngine: {
+    image: { source: 'asset' },
+    capacity: { primary: { minTasks: 3, maxTasks: 6 }, secondary: { minTasks: 1, maxTasks: 6 } },
+    scaling: {
+      targetActiveUsersPerTask: 800,
+      activeWindowMinutes: 5,
+      scaleOutCooldownSeconds: 240,
+      scaleInCooldownSeconds: 120,
+      cpuTargetPercent: 70,
+      memoryTargetPercent: 80,
+    },
+    paperBroker: { slippageBps: 5, latencyMs: 10, feeBps: 10, defaultOrderNotional: '1000' },
+    symbols: TRADED_SYMBOLS,
+    database: { user: 'app', shards: 1 },
+    stopTimeoutSeconds: 30,
+    killSwitchPollSeconds: 5,
+  },
   messaging: {
     kafka: {
       version: '3.8.x',

@@ -1,6 +1,7 @@
 /** prod: the blueprint's sizes (API 2 vCPU / 4 GB, engine 4 / 8, WebSocket 2 / 4; base node 8 / 32). */
 import type { EnvironmentFile } from '../schema';
 import { defaultRegions } from './regions';
+import { TRADED_SYMBOLS } from './symbols';
 
 export const prod: EnvironmentFile = {
   app: 'trading',
@@ -19,6 +20,23 @@ export const prod: EnvironmentFile = {
   },
   budget: { monthlyUsd: 10000, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 365 },
+  tradingEngine: {
+    image: { source: 'asset' },
+    capacity: { primary: { minTasks: 3, maxTasks: 20 }, secondary: { minTasks: 2, maxTasks: 20 } },
+    scaling: {
+      targetActiveUsersPerTask: 800,
+      activeWindowMinutes: 5,
+      scaleOutCooldownSeconds: 240,
+      scaleInCooldownSeconds: 120,
+      cpuTargetPercent: 70,
+      memoryTargetPercent: 80,
+    },
+    paperBroker: { slippageBps: 5, latencyMs: 25, feeBps: 10, defaultOrderNotional: '1000' },
+    symbols: TRADED_SYMBOLS,
+    database: { user: 'app', shards: 1 },
+    stopTimeoutSeconds: 60,
+    killSwitchPollSeconds: 5,
+  },
   messaging: {
     kafka: {
       version: '3.8.x',

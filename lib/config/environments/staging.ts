@@ -1,6 +1,7 @@
 /** staging: prod's shape (NAT per AZ, endpoints) at half its sizes. */
 import type { EnvironmentFile } from '../schema';
 import { defaultRegions } from './regions';
+import { TRADED_SYMBOLS } from './symbols';
 
 export const staging: EnvironmentFile = {
   app: 'trading',
@@ -19,6 +20,23 @@ export const staging: EnvironmentFile = {
   },
   budget: { monthlyUsd: 1500, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 30 },
+  tradingEngine: {
+    image: { source: 'asset' },
+    capacity: { primary: { minTasks: 3, maxTasks: 10 }, secondary: { minTasks: 2, maxTasks: 10 } },
+    scaling: {
+      targetActiveUsersPerTask: 800,
+      activeWindowMinutes: 5,
+      scaleOutCooldownSeconds: 240,
+      scaleInCooldownSeconds: 120,
+      cpuTargetPercent: 70,
+      memoryTargetPercent: 80,
+    },
+    paperBroker: { slippageBps: 5, latencyMs: 25, feeBps: 10, defaultOrderNotional: '1000' },
+    symbols: TRADED_SYMBOLS,
+    database: { user: 'app', shards: 1 },
+    stopTimeoutSeconds: 60,
+    killSwitchPollSeconds: 5,
+  },
   messaging: {
     kafka: {
       version: '3.8.x',
