@@ -36,6 +36,13 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
     }
   });
 
+  it('deploys after the data and messaging stacks of its region, whose parameters it reads', () => {
+    for (const role of TRADING_CORE) {
+      const { application, data, messaging } = platform.regions.find((r) => r.role === role)!;
+      expect(application!.dependencies).toEqual(expect.arrayContaining([data, messaging]));
+    }
+  });
+
   describe.each(TRADING_CORE)('%s region', (role) => {
     const t = () => template(role);
 
