@@ -83,7 +83,7 @@ const auroraSchema = z
      * The first is the application role: the trading engine logs in as it.
      */
     databaseUsers: z.array(postgresIdentifier).min(1),
-    /** Horizontal shards, each its own global database; users map to shards by `user_id % shards`. */
+    /** Horizontal shards, each its own global database; users map to shards by `user_id % shards` (docs/data.md, Shard map). */
     shards: z.number().int().min(1).max(8, 'at most 8 shards: the shard map must fit one SSM parameter (4 KB)'),
     instances: z.strictObject({
       primary: readerCounts.refine((r) => r.maxReaders <= 13, {
