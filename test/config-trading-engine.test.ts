@@ -57,6 +57,10 @@ describe('trading engine config', () => {
     expect(msg).toContain('tradingEngine.image.tag = "latest tag": expected an image tag');
   });
 
+  it('a database section of its own (the engine uses data.aurora: its shards, and its first database user)', () => {
+    expect(messageOf(prodWith((c) => (c.tradingEngine.database = { user: 'app', shards: 1 })))).toContain('tradingEngine: unknown field(s) database');
+  });
+
   it('a symbol that is not a BASE-QUOTE pair, or listed twice', () => {
     expect(messageOf(prodWith((c) => (c.tradingEngine.symbols = ['BTCUSD'])))).toContain('tradingEngine.symbols.0 = "BTCUSD": expected a BASE-QUOTE pair');
     expect(messageOf(prodWith((c) => (c.tradingEngine.symbols = ['BTC-USD', 'BTC-USD'])))).toContain('symbols must be distinct');

@@ -78,9 +78,12 @@ const auroraSchema = z
       .optional(),
     /** The database created in every shard. */
     databaseName: postgresIdentifier,
-    /** Roles that log in through the proxies with IAM; the schema migration creates them (`GRANT rds_iam`). */
+    /**
+     * Roles that log in through the proxies with IAM; the schema migration creates them (`GRANT rds_iam`).
+     * The first is the application role: the trading engine logs in as it.
+     */
     databaseUsers: z.array(postgresIdentifier).min(1),
-    /** Horizontal shards, each its own global database; users map to shards by `user_id % shards`. */
+    /** Horizontal shards, each its own global database; users map to shards by `user_id % shards` (docs/data.md, Shard map). */
     shards: z.number().int().min(1).max(8, 'at most 8 shards: the shard map must fit one SSM parameter (4 KB)'),
     instances: z.strictObject({
       primary: readerCounts.refine((r) => r.maxReaders <= 13, {

@@ -2,6 +2,8 @@
  * The trading engine's config section: which image runs, how many tasks per region role, how it scales
  * on active trading users, and the paper broker's behaviour. Cross-section rules (tasks against the
  * partitions of the user-keyed topics, the blueprint's floor) live in schema.ts's top-level refinement.
+ * The database is the data section's: the engine connects to every one of `data.aurora.shards` as the
+ * application role, the first of `data.aurora.databaseUsers`.
  */
 import { z } from 'zod';
 
@@ -69,14 +71,6 @@ export const tradingEngineSchema = z.strictObject({
     .array(z.string().regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/, 'expected a BASE-QUOTE pair such as BTC-USD'))
     .min(1)
     .refine((s) => new Set(s).size === s.length, { message: 'symbols must be distinct' }),
-  /**
-   * How the engine logs in to the data tier: the database role (IAM authentication through RDS Proxy)
-   * and the number of shards whose proxies it connects to. Mirrors data.aurora.databaseUsers / .shards.
-   */
-  database: z.strictObject({
-    user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a PostgreSQL role name'),
-    shards: z.number().int().min(1).max(8),
-  }),
   /** SIGTERM to SIGKILL: the engine drains (finishes and commits in-flight records) within it. */
   stopTimeoutSeconds: z.number().int().min(10).max(FARGATE_MAX_STOP_TIMEOUT_SECONDS, `Fargate allows at most ${FARGATE_MAX_STOP_TIMEOUT_SECONDS} s`),
   /** How often a task re-reads the region's kill switch parameter. */

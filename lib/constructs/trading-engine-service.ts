@@ -5,19 +5,20 @@
  * math) with CPU and memory back-stops.
  *
  * It reaches MSK and the database through the client security groups and SSM parameters the messaging
- * and data stacks publish; the task role holds only its topics, its consumer group, `rds-db:connect` as
- * its database role and read access to its three parameters.
+ * and data stacks publish (the data tier through its contract, `DataContract`); the task role holds only
+ * its topics, its consumer group, `rds-db:connect` as its database role on every shard's proxy and read
+ * access to its three parameters.
  */
 import * as path from 'node:path';
-import { Duration, Fn, IgnoreMode, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -39,6 +40,15 @@ const REPO_ROOT = path.join(__dirname, '../..');
 /** The image's build context is the repository root cut down to what the Dockerfile copies. */
 const ASSET_INCLUDE = ['package.json', 'package-lock.json', 'tsconfig.json', 'layers/shared/src', 'services/trading-engine'];
 
+/** What the engine needs of its region's data tier: `DataContract.of(stack)` is one. */
+export interface EngineDatabase {
+  /** Security group carrying the egress to the proxies (the data stores admit it). */
+  readonly databaseClients: ec2.ISecurityGroup;
+  readonly shardCount: number;
+  /** IAM database authentication as `dbUser` through the proxy of `shard`. */
+  grantConnect(grantee: iam.IGrantable, shard: number, dbUser: string): iam.Grant;
+}
+
 export interface TradingEngineServiceProps {
   readonly vpc: ec2.IVpc;
   /** The VPC's CIDR block as config spells it (a literal, so that checks can read the ingress rule). */
@@ -53,8 +63,10 @@ export interface TradingEngineServiceProps {
   readonly removalPolicy: RemovalPolicy;
   /** The region's MSK cluster ARN and client security group (from the messaging stack's parameters). */
   readonly kafka: { readonly clusterArn: string; readonly clientSecurityGroup: ec2.ISecurityGroup };
-  /** The data stack's PostgreSQL client group, and each shard's RDS Proxy ARN (from its parameters). */
-  readonly database: { readonly clientSecurityGroup: ec2.ISecurityGroup; readonly proxyArns: readonly string[] };
+  /** The region's data tier: the engine connects to every shard. */
+  readonly database: EngineDatabase;
+  /** The PostgreSQL role the engine logs in as (IAM authentication through RDS Proxy). */
+  readonly databaseUser: string;
   /** SSM parameter names the task reads at start (and the kill switch, polled). */
   readonly parameters: { readonly brokers: string; readonly shardMap: string; readonly killSwitch: string };
 }
@@ -105,7 +117,7 @@ export class TradingEngineService extends Construct {
         AWS_REGION: stack.region,
         ENGINE_BROKERS_PARAMETER: props.parameters.brokers,
         ENGINE_SHARD_MAP_PARAMETER: props.parameters.shardMap,
-        ENGINE_DB_USER: engine.database.user,
+        ENGINE_DB_USER: props.databaseUser,
         ENGINE_KILL_SWITCH_PARAMETER: props.parameters.killSwitch,
         ENGINE_KILL_SWITCH_POLL_SECONDS: String(engine.killSwitchPollSeconds),
         ENGINE_GROUP_ID: names.consumerGroup,
@@ -144,7 +156,7 @@ export class TradingEngineService extends Construct {
       taskDefinition: this.taskDefinition,
       // No desiredCount: a deployment must never reset what autoscaling (or the failover runbook) set.
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [serviceGroup, props.kafka.clientSecurityGroup, props.database.clientSecurityGroup],
+      securityGroups: [serviceGroup, props.kafka.clientSecurityGroup, props.database.databaseClients],
       assignPublicIp: false,
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
@@ -218,14 +230,7 @@ export class TradingEngineService extends Construct {
       consume: [{ topics: [TOPICS.signals], groupId: names.consumerGroup }],
       produce: [TOPICS.orders, TOPICS.trades, TOPICS.positions, TOPICS.deadLetter],
     });
-    props.database.proxyArns.forEach((arn, shard) => {
-      rds.DatabaseProxy.fromDatabaseProxyAttributes(this, `Shard${shard}Proxy`, {
-        dbProxyArn: arn,
-        dbProxyName: Fn.select(6, Fn.split(':', arn)),
-        endpoint: 'unused',
-        securityGroups: [],
-      }).grantConnect(role, props.engine.database.user);
-    });
+    for (let shard = 0; shard < props.database.shardCount; shard++) props.database.grantConnect(role, shard, props.databaseUser);
     for (const [id, name] of Object.entries(props.parameters)) {
       ssm.StringParameter.fromStringParameterName(this, `Read-${id}`, name).grantRead(role);
     }

@@ -4,21 +4,14 @@
  * stacks publish, and the region's trading kill switch. The primary runs the engine at full size, the
  * secondary at its warm floor (the failover runbook raises it).
  */
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { ROLE_CAPABILITIES } from '../config';
 import { TradingEngineService } from '../constructs/trading-engine-service';
+import { DATA_PARAMETERS, DataContract } from './data-contract';
 import { importKafkaCluster } from './messaging-stack';
 import { importPlatformVpc } from './network-stack';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
-
-/** SSM keys the data stack publishes under /<app>/<env>/data/… (its DATA_PARAMETERS). */
-const DATA = {
-  shardMap: ['aurora', 'shard-map'],
-  proxyArn: (shard: number) => ['aurora', 'shards', String(shard), 'proxy-arn'],
-  databaseClients: ['security-groups', 'database-clients'],
-} as const;
 
 export class ApplicationStack extends PlatformStack {
   readonly engine?: TradingEngineService;
@@ -38,8 +31,8 @@ export class ApplicationStack extends PlatformStack {
     if (!ROLE_CAPABILITIES[this.role].runsTradingCore) return;
     const role = this.role as 'primary' | 'secondary';
     const engine = this.config.tradingEngine;
-    const read = (name: string) => ssm.StringParameter.valueForStringParameter(this, name);
     const kafka = importKafkaCluster(this);
+    const data = DataContract.of(this);
 
     this.engine = new TradingEngineService(this, 'TradingEngine', {
       vpc: importPlatformVpc(this),
@@ -51,16 +44,12 @@ export class ApplicationStack extends PlatformStack {
       logRetention: this.logRetention,
       removalPolicy: this.dataRemovalPolicy,
       kafka: { clusterArn: kafka.clusterArn, clientSecurityGroup: kafka.clientSecurityGroup },
-      database: {
-        // Immutable: the data stack owns the group and its egress to the proxies.
-        clientSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'DatabaseClients', read(naming.parameter('data', ...DATA.databaseClients)), {
-          mutable: false,
-        }),
-        proxyArns: Array.from({ length: engine.database.shards }, (_, shard) => read(naming.parameter('data', ...DATA.proxyArn(shard)))),
-      },
+      database: data,
+      // The application role (data.aurora.databaseUsers documents the first as it).
+      databaseUser: data.databaseUsers[0],
       parameters: {
         brokers: naming.kafkaParameter('bootstrap-brokers'),
-        shardMap: naming.parameter('data', ...DATA.shardMap),
+        shardMap: naming.parameter('data', ...DATA_PARAMETERS.shardMap),
         killSwitch: naming.killSwitchParameter,
       },
     });

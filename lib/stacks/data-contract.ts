@@ -15,7 +15,7 @@
 import { ArnFormat } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -172,20 +172,32 @@ export class DataContract {
     }
     let endpoints = this.shards.get(index);
     if (!endpoints) {
+      // Each value is read from SSM on first use, so a consumer's template holds only the parameters it uses.
       const read = (key: ShardParameter) => this.read(...DATA_PARAMETERS.shard(index, key));
-      const proxyEndpoint = read('proxy-endpoint');
+      const { scope, names } = this;
+      let proxy: rds.IDatabaseProxy | undefined;
       endpoints = {
         shard: index,
-        clusterEndpoint: read('cluster-endpoint'),
-        readerEndpoint: read('reader-endpoint'),
-        proxyEndpoint,
-        proxyReadOnlyEndpoint: read('proxy-read-only-endpoint'),
-        proxy: rds.DatabaseProxy.fromDatabaseProxyAttributes(this.scope, `DataShard${index}Proxy`, {
-          dbProxyName: this.names.proxy(index),
-          dbProxyArn: read('proxy-arn'),
-          endpoint: proxyEndpoint,
-          securityGroups: [],
-        }),
+        get clusterEndpoint() {
+          return read('cluster-endpoint');
+        },
+        get readerEndpoint() {
+          return read('reader-endpoint');
+        },
+        get proxyEndpoint() {
+          return read('proxy-endpoint');
+        },
+        get proxyReadOnlyEndpoint() {
+          return read('proxy-read-only-endpoint');
+        },
+        get proxy() {
+          return (proxy ??= rds.DatabaseProxy.fromDatabaseProxyAttributes(scope, `DataShard${index}Proxy`, {
+            dbProxyName: names.proxy(index),
+            dbProxyArn: read('proxy-arn'),
+            endpoint: read('proxy-endpoint'),
+            securityGroups: [],
+          }));
+        },
       };
       this.shards.set(index, endpoints);
     }
@@ -197,7 +209,16 @@ export class DataContract {
     if (!this.databaseUsers.includes(dbUser)) {
       throw new Error(`database user "${dbUser}" cannot log in through the proxies: data.aurora.databaseUsers allows ${this.databaseUsers.join(', ')}`);
     }
-    return this.shard(index).proxy.grantConnect(grantee, dbUser);
+    this.shard(index); // refuses a shard that does not exist
+    // rds-db:connect on arn:…:dbuser:<proxy resource id>/<user>, as DatabaseProxy.grantConnect builds it, from
+    // the proxy's ARN alone (the grant needs no endpoint).
+    const proxyArn = this.read(...DATA_PARAMETERS.shard(index, 'proxy-arn'));
+    const proxyId = this.scope.splitArn(proxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [this.scope.formatArn({ service: 'rds-db', resource: 'dbuser', resourceName: `${proxyId}/${dbUser}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
   }
 
   /** The master credentials of shard `index` (administration and migrations only; applications use IAM). */

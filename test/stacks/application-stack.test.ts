@@ -36,6 +36,13 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
     }
   });
 
+  it('deploys after the data and messaging stacks of its region, whose parameters it reads', () => {
+    for (const role of TRADING_CORE) {
+      const { application, data, messaging } = platform.regions.find((r) => r.role === role)!;
+      expect(application!.dependencies).toEqual(expect.arrayContaining([data, messaging]));
+    }
+  });
+
   describe.each(TRADING_CORE)('%s region', (role) => {
     const t = () => template(role);
 
@@ -73,7 +80,7 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
         ENGINE_SHARD_MAP_PARAMETER: `/trading/${env}/data/aurora/shard-map`,
         ENGINE_KILL_SWITCH_PARAMETER: `/trading/${env}/application/kill-switch`,
         ENGINE_GROUP_ID: `trading-${env}-trading-engine`,
-        ENGINE_DB_USER: engine.database.user,
+        ENGINE_DB_USER: config.data.aurora.databaseUsers[0],
         ENGINE_SYMBOLS: engine.symbols.join(','),
         ENGINE_ACTIVE_WINDOW_MINUTES: String(engine.scaling.activeWindowMinutes),
         ENGINE_METRIC_NAMESPACE: `trading/${env}/TradingEngine`,
@@ -181,7 +188,7 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
       for (const topic of ['trading.orders', 'trading.trades', 'trading.positions', 'trading.deadletter']) expect(written).toContain(`/${topic}`);
       expect(written).not.toContain('/trading.signals');
       expect(JSON.stringify(statement('kafka-cluster:AlterGroup'))).toContain(`/trading-${env}-trading-engine`);
-      expect(JSON.stringify(statement('rds-db:connect'))).toContain(`/${engine.database.user}`);
+      expect(JSON.stringify(statement('rds-db:connect'))).toContain(`/${config.data.aurora.databaseUsers[0]}`);
       for (const p of ['messaging/kafka/bootstrap-brokers', 'data/aurora/shard-map', 'application/kill-switch']) {
         expect(JSON.stringify(statement('ssm:GetParameter'))).toContain(`parameter/trading/${env}/${p}`);
       }
@@ -211,5 +218,41 @@ describe('another engine image', () => {
     expect(image).toContain('/quant/engine:v2.3.1');
     expect(image).not.toContain('container-assets');
     expect(container.User).toBe('65532:65532');
+  });
+});
+
+describe('the data tier it connects to (DataContract)', () => {
+  /** Prod with three shards and the engine's role first among the proxies' users. */
+  const config = validateConfig(
+    { ...structuredClone(prodFile), data: { ...structuredClone(prodFile.data), aurora: { ...structuredClone(prodFile.data.aurora), shards: 3, databaseUsers: ['engine', 'reporting'] } } },
+    'test',
+  );
+  const platform = buildPlatform(testApp(), config, resolveAccount(TEST_ACCOUNT, undefined));
+  const regionOf = (role: RegionRole) => platform.regions.find((r) => r.role === role)!;
+
+  it.each(TRADING_CORE)('%s: logs in as the first database user through every shard\'s proxy, and as no other', (role) => {
+    const t = Template.fromStack(regionOf(role).application!);
+    const container = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+    expect(container.Environment).toContainEqual({ Name: 'ENGINE_DB_USER', Value: 'engine' });
+    const connect = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) => [s.Action].flat().includes('rds-db:connect'));
+    const resources = connect.flatMap((s: { Resource: unknown }) => [s.Resource].flat());
+    expect(resources).toHaveLength(3);
+    resources.forEach((resource, shard) => {
+      const text = JSON.stringify(resource);
+      expect(text).toContain(`SsmParameterValuetradingproddataaurorashards${shard}proxyarn`);
+      expect(text).toContain('"/engine"');
+    });
+  });
+
+  it.each(TRADING_CORE)('%s: reads only data parameters that its region\'s data stack publishes, and only those it uses', (role) => {
+    const { application, data } = regionOf(role);
+    const published = Object.values<any>(Template.fromStack(data).findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
+    const read = Object.values<any>(Template.fromStack(application!).toJSON().Parameters)
+      .map((p) => p.Default as string)
+      .filter((name) => name.startsWith('/trading/prod/data/'));
+    expect(read.sort()).toEqual(['/trading/prod/data/security-groups/database-clients', ...[0, 1, 2].map((n) => `/trading/prod/data/aurora/shards/${n}/proxy-arn`)].sort());
+    for (const name of read) expect(published).toContain(name);
   });
 });

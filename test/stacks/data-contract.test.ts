@@ -27,6 +27,7 @@ function consumer(role: RegionRole): { stack: PlatformStack; template: Template 
     DatabaseClients: data.databaseClients.securityGroupId,
     CacheClients: data.cacheClients.securityGroupId,
     ClusterEndpoint: data.shard(0).clusterEndpoint,
+    ProxyEndpoint: data.shard(0).proxyEndpoint,
     ReaderEndpoint: data.shard(0).readerEndpoint,
     ProxyReadOnlyEndpoint: data.shard(0).proxyReadOnlyEndpoint,
     CacheEndpoint: data.cache.configurationEndpoint,

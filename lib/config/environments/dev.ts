@@ -33,7 +33,6 @@ export const dev: EnvironmentFile = {
     },
     paperBroker: { slippageBps: 5, latencyMs: 10, feeBps: 10, defaultOrderNotional: '1000' },
     symbols: TRADED_SYMBOLS,
-    database: { user: 'app', shards: 1 },
     stopTimeoutSeconds: 30,
     killSwitchPollSeconds: 5,
   },

@@ -33,7 +33,6 @@ export const staging: EnvironmentFile = {
     },
     paperBroker: { slippageBps: 5, latencyMs: 25, feeBps: 10, defaultOrderNotional: '1000' },
     symbols: TRADED_SYMBOLS,
-    database: { user: 'app', shards: 1 },
     stopTimeoutSeconds: 60,
     killSwitchPollSeconds: 5,
   },

@@ -6,10 +6,11 @@
 import { hostname } from 'node:os';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TOPICS } from '@shared/events';
+import { parseShardMap } from '@shared/shard-map';
 import { ActiveUsers } from './active-users';
 import { poolDatabase } from './db/database';
 import { iamPool } from './db/pg';
-import { parseShardMap, ShardedStores } from './db/shards';
+import { ShardedStores } from './db/shards';
 import { EngineStore } from './db/store';
 import { dec } from './decimal';
 import { TradingEngine } from './engine';

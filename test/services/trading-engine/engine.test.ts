@@ -242,13 +242,12 @@ describeWithPostgres('trading engine', () => {
       const stores = [new EngineStore(database.db), new EngineStore(second.db)];
       await stores[1].migrate();
       await engine({ stores });
-      const [even, odd] = [signal({ userId: '1000' }), signal({ userId: '1001' })];
-      produceSignal(kafka, even);
-      produceSignal(kafka, odd);
+      // @shared/shard-map: 1000 % 2 = 0, 1001 % 2 = 1; 'alice' by SHA-256 (0x2bd806c97f0e00af % 2 = 1).
+      for (const userId of ['1000', '1001', 'alice']) produceSignal(kafka, signal({ userId }));
       await drained();
       expect((await rows('orders')).map((o) => o.user_id)).toEqual(['1000']);
-      expect((await second.pool.query(`SELECT user_id FROM ${SCHEMA}.orders`)).rows).toEqual([{ user_id: '1001' }]);
-      expect(eventsOn(kafka, TOPICS.trades).map((t) => t.userId).sort()).toEqual(['1000', '1001']);
+      expect((await second.pool.query(`SELECT user_id FROM ${SCHEMA}.orders ORDER BY user_id`)).rows).toEqual([{ user_id: '1001' }, { user_id: 'alice' }]);
+      expect(eventsOn(kafka, TOPICS.trades).map((t) => t.userId).sort()).toEqual(['1000', '1001', 'alice']);
       expect((await second.pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox WHERE published_at IS NULL`)).rows).toEqual([{ n: 0 }]);
     } finally {
       for (const e of running.splice(0)) await e.engine.drain();

@@ -1,4 +1,4 @@
-/** The engine's pure parts: decimals, position arithmetic, the paper broker, active users, the kill switch, settings. */
+/** The engine's pure parts: decimals, position arithmetic, the paper broker, active users, the kill switch, settings, shard routing. */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ActiveUsers } from '../../../services/trading-engine/src/active-users';
@@ -8,7 +8,9 @@ import { silentLogger } from '../../../services/trading-engine/src/log';
 import { PaperBroker } from '../../../services/trading-engine/src/paper-broker';
 import { applyFill, FLAT, type Fill } from '../../../services/trading-engine/src/positions';
 import { loadSettings } from '../../../services/trading-engine/src/settings';
-import { parseShardMap, shardOf } from '../../../services/trading-engine/src/db/shards';
+import { shardOf } from '@shared/shard-map';
+import { ShardedStores } from '../../../services/trading-engine/src/db/shards';
+import type { EngineStore } from '../../../services/trading-engine/src/db/store';
 
 describe('decimal', () => {
   it('is exact where doubles are not', () => {
@@ -141,34 +143,20 @@ describe('settings', () => {
 });
 
 describe('database shards', () => {
-  it('map a numeric or UUID user id by user_id % N (as the data tier does), any other id by its hash, and everyone to shard 0 when there is one', () => {
-    expect([shardOf('1000', 2), shardOf('1001', 2), shardOf('98765432109876543210', 7)]).toEqual([0, 1, Number(98765432109876543210n % 7n)]);
-    expect(shardOf('alice', 1)).toBe(0);
-    const uuid = '0b9e4c1e-8d7f-4f5a-9a43-3f1c2b7d9e01';
-    expect(shardOf(uuid, 5)).toBe(Number(BigInt('0x0b9e4c1e8d7f4f5a9a433f1c2b7d9e01') % 5n));
-    const spread = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`user-${i}`, 4)));
-    expect([...spread].sort()).toEqual([0, 1, 2, 3]);
-    expect(shardOf('alice', 4)).toBe(shardOf('alice', 4));
-  });
-});
+  const stores = (n: number) => new ShardedStores(Array.from({ length: n }, (_, shard) => ({ shard }) as unknown as EngineStore));
+  const shardOfStore = (store: EngineStore) => (store as unknown as { shard: number }).shard;
 
-describe('shard map (as the data stack publishes it)', () => {
-  const map = {
-    version: 1,
-    shardKey: 'user_id % shardCount',
-    shardCount: 2,
-    region: 'us-east-1',
-    port: 5432,
-    database: 'trading',
-    shards: [0, 1].map((shard) => ({ shard, clusterEndpoint: 'c', readerEndpoint: 'r', proxyEndpoint: `pg-${shard}.proxy`, proxyReadOnlyEndpoint: 'ro' })),
-  };
-
-  it('gives the database, port and each shard proxy in shard order', () => {
-    expect(parseShardMap(JSON.stringify(map))).toMatchObject({ database: 'trading', port: 5432, shards: [{ proxyEndpoint: 'pg-0.proxy' }, { proxyEndpoint: 'pg-1.proxy' }] });
+  it('route every id the catalog accepts by the data tier\'s rule (@shared/shard-map), and everyone to shard 0 when there is one', () => {
+    const eight = stores(8);
+    for (const id of ['1000', '1001', '98765432109876543210', '0b9e4c1e-8d7f-4f5a-9a43-3f1c2b7d9e01', 'alice', 'user-42', 'acct:7@venue.example']) {
+      expect(shardOfStore(eight.forUser(id))).toBe(shardOf(id, 8));
+    }
+    expect([shardOfStore(eight.forUser('1001')), shardOfStore(eight.forUser('alice'))]).toEqual([1, 7]);
+    expect(shardOfStore(stores(1).forUser('alice'))).toBe(0);
   });
 
-  it('refuses a map whose shards do not match its count, or another version', () => {
-    expect(() => parseShardMap(JSON.stringify({ ...map, shardCount: 3 }))).toThrow('shard map lists shards 0, 1 for shardCount 3');
-    expect(() => parseShardMap(JSON.stringify({ ...map, version: 2 }))).toThrow();
+  it('refuse an id the event catalog refuses, even with one shard', () => {
+    expect(() => stores(1).forUser('')).toThrow('userId "": expected 1-128 characters');
+    expect(() => new ShardedStores([])).toThrow('at least one database shard is needed');
   });
 });
