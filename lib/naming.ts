@@ -17,12 +17,27 @@ import type { PlatformConfig } from './config';
  * region's customer-managed keys apart from the data they encrypt: other regions' data stacks name them
  * (global table replicas, secret replicas) before this region's data stack exists.
  */
-export const REGION_LAYERS = ['network', 'keys', 'data', 'messaging', 'application', 'operations'] as const;
+export const REGION_LAYERS = [
+  'network',
+  'keys',
+  'data',
+  'messaging',
+  'application',
+  'identity',
+  'api',
+  'workers',
+  'observability',
+  'operations',
+] as const;
 export type RegionLayer = (typeof REGION_LAYERS)[number];
 
 /** What the messaging stack of a trading-core region publishes under /<app>/<env>/messaging/kafka/…. */
 export const KAFKA_PARAMETERS = ['cluster-arn', 'bootstrap-brokers', 'client-security-group-id'] as const;
 export type KafkaParameter = (typeof KAFKA_PARAMETERS)[number];
+
+/** Alarm severities: critical pages, warning notifies, info is logged (docs/operations.md). */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export class Naming {
   readonly prefix: string;
@@ -97,5 +112,78 @@ export class Naming {
       consumerGroup: this.physicalName('trading-engine'),
       metricNamespace: `${this.app}/${this.environment}/TradingEngine`,
     };
+  }
+
+  /** A CloudWatch metric namespace of one component, e.g. `trading/prod/Api`. */
+  metricNamespace(component: string): string {
+    return `${this.app}/${this.environment}/${component}`;
+  }
+
+  /** The REST and WebSocket APIs of a region (same names in each region) and the stage clients call. */
+  get api(): {
+    readonly restApiName: string;
+    readonly webSocketApiName: string;
+    readonly stageName: string;
+    readonly healthPath: string;
+    readonly restApiIdParameter: string;
+    readonly webSocketApiIdParameter: string;
+    readonly metricNamespace: string;
+  } {
+    return {
+      restApiName: this.physicalName('api'),
+      webSocketApiName: this.physicalName('ws'),
+      stageName: 'v1',
+      healthPath: '/health',
+      restApiIdParameter: this.parameter('api', 'rest-api-id'),
+      webSocketApiIdParameter: this.parameter('api', 'websocket-api-id'),
+      metricNamespace: this.metricNamespace('Api'),
+    };
+  }
+
+  /** The event workers' function and dead-letter queue names (trading-core regions). */
+  get workers(): {
+    readonly notifications: string;
+    readonly reporting: string;
+    readonly notificationsDeadLetterQueue: string;
+    readonly reportingDeadLetterQueue: string;
+    readonly metricNamespace: string;
+  } {
+    return {
+      notifications: this.physicalName('notifications'),
+      reporting: this.physicalName('reporting'),
+      notificationsDeadLetterQueue: this.physicalName('notifications-dlq'),
+      reportingDeadLetterQueue: this.physicalName('reporting-dlq'),
+      metricNamespace: this.metricNamespace('Workers'),
+    };
+  }
+
+  /** The failover runbooks' state machines (regions that can take over; same names in each). */
+  get runbooks(): {
+    readonly regionEvacuation: string;
+    readonly databaseFailover: string;
+    readonly failback: string;
+    readonly restore: string;
+    readonly metricNamespace: string;
+  } {
+    return {
+      regionEvacuation: this.physicalName('dr-region-evacuation'),
+      databaseFailover: this.physicalName('dr-database-failover'),
+      failback: this.physicalName('dr-failback'),
+      restore: this.physicalName('dr-restore'),
+      metricNamespace: this.metricNamespace('Runbooks'),
+    };
+  }
+
+  /**
+   * The composite alarm that sums up a region's health (observability stack, every region). The
+   * failover rules of the regions that can take over match its state changes by this name.
+   */
+  regionHealthAlarmName(region: string): string {
+    return this.regionalPhysicalName(region, 'region-health');
+  }
+
+  /** The SNS topic of one alarm severity in a region (observability stack; same name in each region). */
+  alarmTopicName(severity: Severity): string {
+    return this.physicalName('alarms', severity);
   }
 }
