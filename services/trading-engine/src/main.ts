@@ -9,7 +9,7 @@ import { TOPICS } from '@shared/events';
 import { parseShardMap } from '@shared/shard-map';
 import { ActiveUsers } from './active-users';
 import { poolDatabase } from './db/database';
-import { iamPool } from './db/pg';
+import { iamPool } from '@shared/clients/postgres';
 import { ShardedStores } from './db/shards';
 import { EngineStore } from './db/store';
 import { dec } from './decimal';
