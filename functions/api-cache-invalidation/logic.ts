@@ -1,16 +1,18 @@
 /**
  * Invalidates the dashboard cache when positions change: a Lambda MSK consumer of `trading.positions` in
  * the trading-core regions. Each PositionChanged bumps its user's cache version once per batch (one INCR,
- * no key scan). A malformed record is logged and counted, and the batch still succeeds: the cache expires
- * by TTL anyway, and the MSK source has no partial-batch response. A cache that refuses writes (the
+ * no key scan).
+ * by TTL anyway, and the MSK source has no partial-batch response. A malformed record is dead-lettered
+ * (trading.deadletter, verbatim with the reason) and the batch still succeeds. A cache that refuses writes (the
  * secondary's global-datastore member) is reported, not retried: its primary's bump replicates to it.
  */
 import type { UserCache } from '@shared/cache/user-cache';
-import { decodeMskEvent, type MskEvent } from '@shared/events';
+import { decodeMskEvent, type MskEvent, type MskRecord } from '@shared/events';
 
 export interface InvalidationDeps {
   readonly cache: Pick<UserCache, 'invalidate'>;
-  readonly onBadRecord: (ref: string, error: Error) => void;
+  /** Sends the rejected record to the dead-letter topic. */
+  readonly deadLetter: (record: MskRecord, error: Error) => Promise<void>;
   readonly onCacheError: (userId: string, error: unknown) => void;
 }
 
@@ -26,7 +28,7 @@ export async function invalidatePositions(event: MskEvent, deps: InvalidationDep
   for (const result of decodeMskEvent(event)) {
     if (!result.ok) {
       badRecords++;
-      deps.onBadRecord(result.ref, result.error);
+      await deps.deadLetter(result.record, result.error);
       continue;
     }
     if (result.topic === 'trading.positions') users.add(result.event.userId);

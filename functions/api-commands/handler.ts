@@ -1,6 +1,6 @@
 /**
  * POST /trading/{signals,orders}, and forwarded signals from the tertiary (direct invocation).
- *   SIGNAL_SINK   kafka (trading-core regions: KAFKA_BROKERS_PARAMETER) | forward (tertiary: FORWARD_REGIONS, FORWARD_FUNCTION)
+ *   SIGNAL_SINK   kafka (trading-core regions: KAFKA_BROKERS, host:port,…) | forward (tertiary: FORWARD_REGIONS, FORWARD_FUNCTION)
  *   KILL_SWITCH_PARAMETER   read at most every 5 s
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -54,7 +54,7 @@ const publisher = once(async (): Promise<SignalPublisher> => {
       });
     return forwardingPublisher(targets, (region, error) => logger.warn('forwarding to a trading-core region failed', { region, error }));
   }
-  const brokers = (await parameter(requireEnv('KAFKA_BROKERS_PARAMETER'))).split(',');
+  const brokers = requireEnv('KAFKA_BROKERS').split(',');
   const producer = mskEventProducer({ brokers, region: requireEnv('AWS_REGION'), clientId: requireEnv('POWERTOOLS_SERVICE_NAME') });
   return { publish: (signal) => producer.send(TOPICS.signals, signal) };
 });
