@@ -2,7 +2,7 @@
 import type { AccountEvent } from '@shared/clients/event-bus';
 import { poolTransactional } from '@shared/db/api-schema';
 import { SubscriptionChangedV1 } from '@shared/events';
-import { billingRoutes, signPayload, SIGNATURE_HEADER, type BillingDeps } from '../../functions/api-billing-webhook/logic';
+import { billingRoutes, signPayload, type BillingDeps } from '../../functions/api-billing-webhook/logic';
 import { apiDatabase, describeWith, restEvent, silentLog, type ApiTestDatabase } from '../helpers/services';
 
 const routes = billingRoutes(silentLog);

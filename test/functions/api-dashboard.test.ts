@@ -4,6 +4,7 @@
  * 400s / 404 of bad requests.
  */
 import { createEvent, encodeMskEvent, encodeMskRecord, encodeRawMskRecord, PositionChangedV1, type MskRecord } from '@shared/events';
+import type { Sql } from '@shared/clients/sql';
 import { L1Cache, UserCache, userVersionKey, type CacheClient } from '@shared/cache/user-cache';
 import { dashboardRoutes, type DashboardDeps } from '../../functions/api-dashboard/logic';
 import { invalidatePositions } from '../../functions/api-cache-invalidation/logic';
@@ -23,10 +24,10 @@ describeWith({ postgres: true, redis: true }, 'dashboard reads (PostgreSQL + Red
 
   const newDeps = (client: CacheClient = redis.client, l1 = new L1Cache(2_000, 100)): DashboardDeps => ({
     sqlFor: () => ({
-      query: (text: string, params?: unknown[]) => {
+      query: ((text: string, params?: unknown[]) => {
         queries++;
         return database.pool.query(text, params);
-      },
+      }) as Sql['query'],
     }),
     cache: new UserCache({ client, prefix: redis.prefix, l1, onCacheError: (_e, op) => cacheErrors.push(op) }),
     ttl: { positionsSeconds: 60, performanceSeconds: 300 },
