@@ -128,6 +128,27 @@ export class Naming {
     readonly restApiIdParameter: string;
     readonly webSocketApiIdParameter: string;
     readonly metricNamespace: string;
+    /** The API's Lambda functions (same names in each region); observability alarms on them. */
+    readonly functions: {
+      readonly authorizer: string;
+      readonly dashboard: string;
+      readonly plans: string;
+      readonly commands: string;
+      readonly billingWebhook: string;
+      readonly webSocket: string;
+      readonly cacheInvalidation: string;
+    };
+    /** The WAF WebACL on the REST stage (metric name and WebACL name). */
+    readonly webAclName: string;
+    /** Access log groups of the REST and WebSocket stages. */
+    readonly restAccessLogGroup: string;
+    readonly webSocketAccessLogGroup: string;
+    /** The billing provider's HMAC signing secret (created in the primary, replicated to every region). */
+    readonly billingWebhookSecretName: string;
+    /** The cache-invalidation consumer's group on trading.positions (trading-core regions). */
+    readonly cacheInvalidationConsumerGroup: string;
+    /** A region-local copy of the user pool's JWKS the authorizer keeps, so tokens verify with the pool's region down. */
+    readonly jwksCopyParameter: string;
   } {
     return {
       restApiName: this.physicalName('api'),
@@ -137,6 +158,33 @@ export class Naming {
       restApiIdParameter: this.parameter('api', 'rest-api-id'),
       webSocketApiIdParameter: this.parameter('api', 'websocket-api-id'),
       metricNamespace: this.metricNamespace('Api'),
+      functions: {
+        authorizer: this.physicalName('api-authorizer'),
+        dashboard: this.physicalName('api-dashboard'),
+        plans: this.physicalName('api-plans'),
+        commands: this.physicalName('api-commands'),
+        billingWebhook: this.physicalName('api-billing-webhook'),
+        webSocket: this.physicalName('api-websocket'),
+        cacheInvalidation: this.physicalName('api-cache-invalidation'),
+      },
+      webAclName: this.physicalName('api-waf'),
+      restAccessLogGroup: `/${this.app}/${this.environment}/api/rest-access`,
+      webSocketAccessLogGroup: `/${this.app}/${this.environment}/api/websocket-access`,
+      billingWebhookSecretName: this.physicalName('api', 'billing-webhook'),
+      cacheInvalidationConsumerGroup: this.physicalName('api-cache-invalidation'),
+      jwksCopyParameter: this.parameter('api', 'jwks-copy'),
+    };
+  }
+
+  /**
+   * The Cognito user pool (identity stack, primary region only). Its ids are published in the primary's
+   * parameter store; the api stacks of other regions read them at deploy time (CrossRegionParameter).
+   */
+  get identity(): { readonly userPoolName: string; readonly userPoolIdParameter: string; readonly userPoolClientIdParameter: string } {
+    return {
+      userPoolName: this.physicalName('users'),
+      userPoolIdParameter: this.parameter('identity', 'user-pool-id'),
+      userPoolClientIdParameter: this.parameter('identity', 'user-pool-client-id'),
     };
   }
 

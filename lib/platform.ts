@@ -7,9 +7,11 @@ import type { App } from 'aws-cdk-lib';
 import { REGION_ROLES, ROLE_CAPABILITIES, type DeployTarget, type PlatformConfig, type RegionRole } from './config';
 import { applyCompliance } from './compliance';
 import { Naming } from './naming';
+import { ApiStack } from './stacks/api-stack';
 import { ApplicationStack } from './stacks/application-stack';
 import { DataStack } from './stacks/data-stack';
 import { GlobalStack } from './stacks/global-stack';
+import { IdentityStack } from './stacks/identity-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -23,6 +25,10 @@ export interface RegionStacks {
   readonly data: DataStack;
   /** Only in the regions that run the trading core (the engine). */
   readonly application?: ApplicationStack;
+  /** Only in the primary: the Cognito user pool and the billing webhook secret. */
+  readonly identity?: IdentityStack;
+  /** In every region: REST and WebSocket APIs, authorizer, WAF. */
+  readonly api?: ApiStack;
 }
 
 export interface Platform {
@@ -45,12 +51,19 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     data.addStackDependency(network);
     data.addStackDependency(keys);
     messaging.addStackDependency(network);
-    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, keys, data, messaging };
+    const identity = role === 'primary' ? new IdentityStack(app, naming.regionStackId(region, 'identity'), base) : undefined;
+    const api = new ApiStack(app, naming.regionStackId(region, 'api'), base);
+    // The API reads the network's and data's parameters (and, in trading-core regions, MSK's and the kill switch).
+    api.addStackDependency(data);
+    api.addStackDependency(network);
+    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, keys, data, messaging, identity, api };
     const application = new ApplicationStack(app, naming.regionStackId(region, 'application'), base);
     // The engine reads the network's, data's and messaging's parameters.
     application.addStackDependency(data);
     application.addStackDependency(messaging);
-    return { role, network, keys, data, messaging, application };
+    api.addStackDependency(messaging);
+    api.addStackDependency(application);
+    return { role, network, keys, data, messaging, application, identity, api };
   });
 
   // Across regions, the writer region goes first where others join what it creates.
@@ -64,6 +77,10 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     // The Replicator's region reads the writer region's messaging parameters.
     if (ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
   }
+  // Every region's API reads the user pool's ids from the primary at deploy time; the identity stack
+  // replicates the billing webhook secret that every region's webhook reads.
+  const identity = writer.identity!;
+  for (const r of regions) r.api!.addStackDependency(identity);
   const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);
   return { global, regions, stacks };

@@ -6,6 +6,7 @@
  * synth with a message naming the field (see load.ts).
  */
 import { z } from 'zod';
+import { apiSchema } from './api';
 import { checkMessaging, messagingSchema } from './messaging';
 import { dataSchema, refineDataConfig } from './data';
 import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
@@ -121,6 +122,8 @@ export const configSchema = z
     data: dataSchema,
     /** The trading engine on Fargate (lib/config/trading-engine.ts). */
     tradingEngine: tradingEngineSchema,
+    /** The API tier: REST and WebSocket APIs, WAF, identity, cache TTLs (lib/config/api.ts). */
+    api: apiSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
@@ -144,3 +147,4 @@ export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
 export type DataPlatformConfig = PlatformConfig['data'];
 export type TradingEngineConfig = PlatformConfig['tradingEngine'];
+export type ApiPlatformConfig = PlatformConfig['api'];

@@ -20,6 +20,17 @@ export const dev: EnvironmentFile = {
   },
   budget: { monthlyUsd: 500, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 14 },
+  api: {
+    stageThrottle: { rateLimit: 100, burstLimit: 200 },
+    usagePlans: [{ name: 'standard', throttle: { rateLimit: 50, burstLimit: 100 }, dailyQuota: 100000 }],
+    waf: { rateLimitPer5Minutes: 1000 },
+    maxBodyBytes: 65536,
+    // The blueprint's TTLs: positions 60 s, performance 300 s.
+    cache: { positionsTtlSeconds: 60, performanceTtlSeconds: 300, l1TtlSeconds: 2, l1MaxEntries: 5000 },
+    webSocket: { connectionTtlMinutes: 130 },
+    tokenValidityMinutes: 60,
+    customDomain: null,
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 6 }, secondary: { minTasks: 1, maxTasks: 6 } },

@@ -20,6 +20,21 @@ export const prod: EnvironmentFile = {
   },
   budget: { monthlyUsd: 10000, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 365 },
+  api: {
+    stageThrottle: { rateLimit: 10000, burstLimit: 5000 },
+    usagePlans: [
+      { name: 'free', throttle: { rateLimit: 20, burstLimit: 40 }, dailyQuota: 50000 },
+      { name: 'pro', throttle: { rateLimit: 200, burstLimit: 400 }, dailyQuota: null },
+      { name: 'institutional', throttle: { rateLimit: 2000, burstLimit: 4000 }, dailyQuota: null },
+    ],
+    waf: { rateLimitPer5Minutes: 2000 },
+    maxBodyBytes: 65536,
+    // The blueprint's TTLs: positions 60 s, performance 300 s.
+    cache: { positionsTtlSeconds: 60, performanceTtlSeconds: 300, l1TtlSeconds: 2, l1MaxEntries: 5000 },
+    webSocket: { connectionTtlMinutes: 130 },
+    tokenValidityMinutes: 60,
+    customDomain: null,
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 20 }, secondary: { minTasks: 2, maxTasks: 20 } },

@@ -20,6 +20,20 @@ export const staging: EnvironmentFile = {
   },
   budget: { monthlyUsd: 1500, alertThresholdsPercent: [80, 100], alertEmails: [] },
   logs: { retentionDays: 30 },
+  api: {
+    stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
+    usagePlans: [
+      { name: 'free', throttle: { rateLimit: 20, burstLimit: 40 }, dailyQuota: 50000 },
+      { name: 'pro', throttle: { rateLimit: 200, burstLimit: 400 }, dailyQuota: null },
+    ],
+    waf: { rateLimitPer5Minutes: 2000 },
+    maxBodyBytes: 65536,
+    // The blueprint's TTLs: positions 60 s, performance 300 s.
+    cache: { positionsTtlSeconds: 60, performanceTtlSeconds: 300, l1TtlSeconds: 2, l1MaxEntries: 5000 },
+    webSocket: { connectionTtlMinutes: 130 },
+    tokenValidityMinutes: 60,
+    customDomain: null,
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 10 }, secondary: { minTasks: 2, maxTasks: 10 } },

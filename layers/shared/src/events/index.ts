@@ -12,3 +12,4 @@ export * from './dead-letter';
 export * from './catalog';
 export * from './msk-codec';
 export * from './ops';
+export * from './account';
