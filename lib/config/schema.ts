@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { checkMessaging, messagingSchema } from './messaging';
 import { dataSchema, refineDataConfig } from './data';
 import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
+import { checkRunbooks, runbooksSchema } from './runbooks';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -121,10 +122,13 @@ export const configSchema = z
     data: dataSchema,
     /** The trading engine on Fargate (lib/config/trading-engine.ts). */
     tradingEngine: tradingEngineSchema,
+    /** The failover runbooks (lib/config/runbooks.ts). */
+    runbooks: runbooksSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
     checkTradingEngine(c, ctx);
+    checkRunbooks(c.runbooks, c.environment, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -144,3 +148,4 @@ export type RegionConfig = PlatformConfig['regions']['primary'];
 export type FargateSize = PlatformConfig['compute']['services']['api'];
 export type DataPlatformConfig = PlatformConfig['data'];
 export type TradingEngineConfig = PlatformConfig['tradingEngine'];
+export type RunbooksPlatformConfig = PlatformConfig['runbooks'];
