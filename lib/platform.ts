@@ -13,6 +13,7 @@ import { GlobalStack } from './stacks/global-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { OperationsStack } from './stacks/operations-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
 export interface RegionStacks {
@@ -23,6 +24,8 @@ export interface RegionStacks {
   readonly data: DataStack;
   /** Only in the regions that run the trading core (the engine). */
   readonly application?: ApplicationStack;
+  /** Only in the regions that can take over (the failover runbooks). */
+  readonly operations?: OperationsStack;
 }
 
 export interface Platform {
@@ -50,7 +53,15 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     // The engine reads the network's, data's and messaging's parameters.
     application.addStackDependency(data);
     application.addStackDependency(messaging);
-    return { role, network, keys, data, messaging, application };
+    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application };
+    const operations = new OperationsStack(app, naming.regionStackId(region, 'operations'), base);
+    // Rules on the ops bus (messaging), the runbook table and key (data), the kill switch and engine it
+    // moves (application). The severity topics come from the observability stack (issue 9), referenced by
+    // name until it is on this branch: add operations.addStackDependency(observability) then.
+    operations.addStackDependency(messaging);
+    operations.addStackDependency(data);
+    operations.addStackDependency(application);
+    return { role, network, keys, data, messaging, application, operations };
   });
 
   // Across regions, the writer region goes first where others join what it creates.
@@ -63,6 +74,8 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     r.data.addStackDependency(writer.data);
     // The Replicator's region reads the writer region's messaging parameters.
     if (ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
+    // The writer's operations stack forwards its health signals to the ops bus of the region that takes over.
+    if (ROLE_CAPABILITIES[r.role].canTakeOver) writer.operations?.addStackDependency(r.messaging);
   }
   const stacks = app.node.children.filter((c): c is PlatformStack => c instanceof PlatformStack);
   applyCompliance(app);

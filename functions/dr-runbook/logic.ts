@@ -110,6 +110,7 @@ export function classify(step: string, e: unknown): Error {
   const message = `${step}: ${err?.message ?? String(e)}`;
   if (err instanceof RunbookError || err?.name === 'RunbookError') return named('RunbookError', message);
   const transient =
+    err?.name === 'TransientError' ||
     Boolean(err?.$retryable) ||
     (err?.$metadata?.httpStatusCode ?? 0) >= 500 ||
     /Throttl|TooManyRequests|RequestLimitExceeded|TimeoutError|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(`${err?.name} ${err?.code ?? ''}`);

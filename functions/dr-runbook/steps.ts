@@ -328,7 +328,9 @@ export async function verifyStep(state: RunState, deps: Deps): Promise<StepOutco
     details[g] = view.writerRegion ?? 'no writer';
     if (view.writerRegion !== run.targetRegion) findings.push(`${g}: writer in ${view.writerRegion ?? 'no region'}`);
   }
-  const cache = await describeCache(deps, run.targetRegion);
+  // A database failover moves the writer only: the cache and the API stay where they are.
+  const databaseOnly = run.runbook === 'databaseFailover';
+  const cache = databaseOnly ? null : await describeCache(deps, run.targetRegion);
   if (cache) {
     const member = cache.member(run.targetRegion);
     details.cachePrimary = cache.primaryRegion ?? null;
@@ -341,7 +343,7 @@ export async function verifyStep(state: RunState, deps: Deps): Promise<StepOutco
   const killSwitch = (await ssm.send(new GetParameterCommand({ Name: s.names.killSwitchParameter })).catch(() => undefined))?.Parameter?.Value;
   details.targetKillSwitch = killSwitch ?? 'missing';
   if (killSwitch === 'on') findings.push('the target region kill switch is on');
-  const apiId = (await ssm.send(new GetParameterCommand({ Name: s.names.restApiIdParameter })).catch(() => undefined))?.Parameter?.Value;
+  const apiId = databaseOnly ? undefined : (await ssm.send(new GetParameterCommand({ Name: s.names.restApiIdParameter })).catch(() => undefined))?.Parameter?.Value;
   if (apiId) {
     const url = `https://${apiId}.execute-api.${run.targetRegion}.amazonaws.com/${s.names.apiStage}${s.names.apiHealthPath}`;
     const status = await deps.fetch(url).then((r) => r.status, () => 0);
@@ -351,7 +353,12 @@ export async function verifyStep(state: RunState, deps: Deps): Promise<StepOutco
   details.findings = findings.join('; ');
   // A dry run changed nothing, so the findings are what a real run would have fixed.
   if (run.dryRun) return skipped(details);
-  if (findings.length) throw new Error(`verify: ${findings.join('; ')}`);
+  // Health checks and DNS settle: worth the state machine's bounded retries before it pages.
+  if (findings.length) {
+    const e = new Error(findings.join('; '));
+    e.name = 'TransientError';
+    throw e;
+  }
   return done(details);
 }
 
