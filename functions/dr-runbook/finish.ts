@@ -140,3 +140,9 @@ export async function pausedStep(state: RunState, deps: Deps): Promise<StepOutco
   );
   return { status: 'failed', done: true, details: { failedStep: step ?? null, report: key } };
 }
+
+/** The Catch of a failed prepare: no run context exists, so only a page (the trigger is in the execution history). */
+export async function pageUnstarted(state: RunState | undefined, deps: Deps): Promise<void> {
+  const { message } = failedStepOf(state?.failure);
+  await page('critical', 'Runbook refused its trigger', `A runbook execution in ${deps.settings.region} could not start: ${message}`, deps);
+}

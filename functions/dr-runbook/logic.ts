@@ -8,7 +8,7 @@
  * `actions` (the mutating steps); each refuses the other's steps.
  */
 import { emitStep, recordStep, type RunOutcome } from './evidence';
-import { finishStep, pausedStep } from './finish';
+import { finishStep, pausedStep, pageUnstarted } from './finish';
 import { prepareRun, type TriggerEvent } from './prepare';
 import * as steps from './steps';
 import type { StepOutcome } from './steps';
@@ -73,6 +73,11 @@ export async function runStep(input: StepInput, deps: Deps, group?: StepGroup): 
   }
 
   const state = input.state;
+  if (!state?.run && step === 'paused') {
+    // Prepare itself failed (a malformed request): nothing ran, but someone must hear about it.
+    await pageUnstarted(state, deps);
+    return { step, status: 'failed', done: true, startedAt, durationMs: elapsed(), details: {} };
+  }
   if (!state?.run) throw named('RunbookError', `${step}: the state has no run (prepare must come first)`);
   let result: StepResult;
   try {

@@ -59,7 +59,7 @@ export class RunbookStateMachine extends Construct {
     const finish = (outcome: string, name: string) =>
       this.invoke(name, 'checks', 'finish', { outcome, resultPath: '$.results.finish' }).next(new sfn.Succeed(this, `${name}Done`));
 
-    const prepare = this.invoke('Prepare', 'checks', 'prepare', { resultPath: '$', prepare: true });
+    const prepare = this.invoke('Prepare', 'checks', 'prepare', { prepare: true });
     const lock = this.invoke('AcquireLock', 'checks', 'acquireLock');
     const lockChoice = new sfn.Choice(this, 'LockAcquired')
       .when(sfn.Condition.booleanEquals('$.results.acquireLock.acquired', false), new sfn.Succeed(this, 'Suppressed', { comment: 'Another run holds the lock, or the cool-down is on: recorded as suppressed' }));
@@ -204,7 +204,8 @@ export class RunbookStateMachine extends Construct {
       lambdaFunction: fn === 'checks' ? this.props.checks : this.props.actions,
       payload: sfn.TaskInput.fromObject(payload),
       ...(options.waitForToken ? { integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN } : { payloadResponseOnly: true }),
-      resultPath: options.resultPath ?? `$.results.${step}`,
+      // Prepare's output replaces the trigger event (no ResultPath: the ASL default, `$`).
+      resultPath: options.prepare ? undefined : (options.resultPath ?? `$.results.${step}`),
       taskTimeout: sfn.Timeout.duration(options.timeout ?? this.props.stepTimeout),
       retryOnServiceExceptions: options.retry !== false,
     });
