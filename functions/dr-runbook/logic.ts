@@ -15,7 +15,7 @@ import type { StepOutcome } from './steps';
 import { RunbookError, type Deps, type Runbook, type RunState, type StepResult } from './types';
 
 export const CHECK_STEPS = ['prepare', 'acquireLock', 'confirmAlarm', 'assess', 'requestApproval', 'verify', 'finish', 'paused'] as const;
-export const ACTION_STEPS = ['killSwitch', 'failoverDatabase', 'failoverCache', 'raiseCapacity', 'moveConsumers', 'moveTraffic', 'restoreCluster', 'restoreInstance', 'repoint'] as const;
+export const ACTION_STEPS = ['killSwitch', 'failoverDatabase', 'failoverCache', 'raiseCapacity', 'moveConsumers', 'moveTraffic', 'resumeTrading', 'restoreCluster', 'restoreInstance', 'repoint'] as const;
 export type StepName = (typeof CHECK_STEPS)[number] | (typeof ACTION_STEPS)[number];
 export type StepGroup = 'checks' | 'actions';
 
@@ -48,6 +48,7 @@ const BODIES: Record<Exclude<StepName, 'prepare'>, Body> = {
   raiseCapacity: steps.raiseCapacityStep,
   moveConsumers: steps.moveConsumersStep,
   moveTraffic: steps.moveTrafficStep,
+  resumeTrading: steps.resumeTradingStep,
   restoreCluster: steps.restoreClusterStep,
   restoreInstance: steps.restoreInstanceStep,
   repoint: steps.repointStep,

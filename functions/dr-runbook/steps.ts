@@ -150,6 +150,18 @@ export async function killSwitchStep(state: RunState, deps: Deps): Promise<StepO
   return done({ region: run.sourceRegion, set: 'on', previous: current ?? null });
 }
 
+/** Trading resumes in the region that now holds the writer (a failback finds it switched off there). */
+export async function resumeTradingStep(state: RunState, deps: Deps): Promise<StepOutcome> {
+  const { run } = state;
+  const name = deps.settings.names.killSwitchParameter;
+  const ssm = deps.clients(run.targetRegion).ssm;
+  const current = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  if (current !== 'on') return skipped({ region: run.targetRegion, alreadyOff: true });
+  if (run.dryRun) return skipped({ region: run.targetRegion, wouldSet: 'off' });
+  await ssm.send(new PutParameterCommand({ Name: name, Value: 'off', Overwrite: true, Type: 'String' }));
+  return done({ region: run.targetRegion, set: 'off' });
+}
+
 export async function failoverDatabaseStep(state: RunState, deps: Deps): Promise<StepOutcome> {
   const { run } = state;
   const firstCalledAt = checkDeadline('failoverDatabase', state, deps);

@@ -18,6 +18,7 @@ export const EVACUATION_STEPS = [
   'raiseCapacity',
   'moveConsumers',
   'moveTraffic',
+  'resumeTrading',
   'verify',
   'finish',
 ] as const;
@@ -99,6 +100,7 @@ export const TYPICAL_STEP_DURATIONS_SECONDS: Readonly<Record<EvacuationStep, num
   raiseCapacity: 90,
   moveConsumers: 30,
   moveTraffic: 60,
+  resumeTrading: 5,
   verify: 30,
   finish: 2,
 };

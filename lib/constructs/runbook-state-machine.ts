@@ -124,7 +124,7 @@ export class RunbookStateMachine extends Construct {
     const killSwitch = this.invoke('KillSwitch', 'actions', 'killSwitch');
     const verify = this.invoke('Verify', 'checks', 'verify', { retryInterval: Duration.seconds(20) });
     if (runbook === 'databaseFailover') {
-      return killSwitch.next(this.poll('FailoverDatabase', 'failoverDatabase')).next(verify).next(finish);
+      return killSwitch.next(this.poll('FailoverDatabase', 'failoverDatabase')).next(this.invoke('ResumeTrading', 'actions', 'resumeTrading')).next(verify).next(finish);
     }
     // Database, cache and capacity move at once: the slowest of them, not their sum, is on the RTO path.
     const parallel = new sfn.Parallel(this, 'SwitchDataAndCapacity', {
@@ -144,6 +144,7 @@ export class RunbookStateMachine extends Construct {
       .next(parallel)
       .next(this.invoke('MoveConsumers', 'actions', 'moveConsumers'))
       .next(this.invoke('MoveTraffic', 'actions', 'moveTraffic'))
+      .next(this.invoke('ResumeTrading', 'actions', 'resumeTrading'))
       .next(verify)
       .next(finish);
   }
