@@ -15,7 +15,7 @@
  * - Alarms on failed or timed-out executions and on undelivered triggers; the game-day schedule (off by
  *   default) that runs the evacuation as a dry run.
  */
-import { Arn, ArnFormat, Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -232,7 +232,7 @@ export class OperationsStack extends PlatformStack {
     if (here === primary) {
       // AWS Health and alarm events land on the default bus of their own region: send them to the region that takes over.
       const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-      const secondaryBus = events.EventBus.fromEventBusArn(this, 'SecondaryOpsBus', naming.opsBusArn(Aws.PARTITION, secondary, this.account));
+      const secondaryBus = events.EventBus.fromEventBusArn(this, 'SecondaryOpsBus', naming.opsBusArn(this.partition, secondary, this.account));
       const role = new iam.Role(this, 'ForwardHealthRole', {
         roleName: naming.regionalPhysicalName(here, 'dr-health-forwarder'),
         description: `EventBridge: forwards ${here}'s AWS Health issues and region-health alarm to ${naming.opsBusName} in ${secondary}`,
