@@ -1,10 +1,12 @@
 /** `npm run bench [name…]`: runs the benchmarks and prints their figures. Tests never assert timings. */
+import { drillBench } from './drill.bench';
 import { scalingBench } from './scaling.bench';
 import { synthBench } from './synth.bench';
 
 const BENCHES: Record<string, () => Record<string, string | number> | Promise<Record<string, string | number>>> = {
   synth: synthBench,
   scaling: scalingBench,
+  drill: drillBench,
 };
 
 async function main(): Promise<void> {
