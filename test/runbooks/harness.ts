@@ -13,7 +13,19 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { DescribeGlobalReplicationGroupsCommand, DisassociateGlobalReplicationGroupCommand, ElastiCacheClient, FailoverGlobalReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  DeregisterDBProxyTargetsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBProxyTargetsCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  RegisterDBProxyTargetsCommand,
+  RestoreDBClusterToPointInTimeCommand,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -68,6 +80,11 @@ export interface World {
   reports: Record<string, Record<string, unknown>>;
   /** Make a command fail: `UpdateServiceCommand` -> the error to throw. */
   failures: Record<string, Error>;
+  /** Restore: clusters and instances that exist (id -> polls left before `available`), the proxy's target, the shard map. */
+  clusters: Record<string, number>;
+  instances: Record<string, number>;
+  proxyTarget: string;
+  shardMap: string;
 }
 
 export function newWorld(): World {
@@ -89,6 +106,18 @@ export function newWorld(): World {
     events: [],
     reports: {},
     failures: {},
+    clusters: { 'trading-prod-us-east-1-pg-0': 0 },
+    instances: { 'trading-prod-us-east-1-pg-0-writer': 0 },
+    proxyTarget: 'trading-prod-us-east-1-pg-0',
+    shardMap: JSON.stringify({
+      version: 1,
+      shardKey: 'user_id % shardCount',
+      shardCount: 1,
+      region: PRIMARY,
+      port: 5432,
+      database: 'trading',
+      shards: [{ shard: 0, clusterEndpoint: 'old.cluster.example.com', readerEndpoint: 'old.ro.example.com', proxyEndpoint: 'proxy.example.com', proxyReadOnlyEndpoint: 'proxy-ro.example.com' }],
+    }),
   };
 }
 
@@ -130,6 +159,52 @@ export function mockAws(world: World) {
   rds.on(SwitchoverGlobalClusterCommand).callsFake(moveAurora('SwitchoverGlobalCluster'));
   rds.on(FailoverGlobalClusterCommand).callsFake(moveAurora('FailoverGlobalCluster'));
 
+  const notFound = (what: string) => Object.assign(new Error(`${what} not found`), { name: 'DBClusterNotFoundFault' });
+  const poll = (table: Record<string, number>, id: string) => (table[id]-- > 0 ? 'creating' : 'available');
+  rds.on(DescribeDBClustersCommand).callsFake(async (input: { DBClusterIdentifier: string }) => {
+    const id = input.DBClusterIdentifier;
+    if (!(id in world.clusters)) throw notFound(id);
+    return {
+      DBClusters: [
+        {
+          DBClusterIdentifier: id,
+          Status: poll(world.clusters, id),
+          Endpoint: `${id}.cluster.example.com`,
+          ReaderEndpoint: `${id}.cluster-ro.example.com`,
+          DBSubnetGroup: 'data',
+          VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-1' }],
+          KmsKeyId: 'key',
+          DBClusterMembers: [{ DBInstanceIdentifier: `${id}-writer`, IsClusterWriter: true }],
+        },
+      ],
+    };
+  });
+  rds.on(DescribeDBInstancesCommand).callsFake(async (input: { DBInstanceIdentifier: string }) => {
+    const id = input.DBInstanceIdentifier;
+    if (!(id in world.instances)) throw notFound(id);
+    return { DBInstances: [{ DBInstanceIdentifier: id, DBInstanceStatus: poll(world.instances, id), DBInstanceClass: 'db.r6g.2xlarge' }] };
+  });
+  rds.on(RestoreDBClusterToPointInTimeCommand).callsFake(async (input: { DBClusterIdentifier: string }, getClient: any) => {
+    mutate('RestoreDBClusterToPointInTime', await regionOf(getClient));
+    world.clusters[input.DBClusterIdentifier] = 1;
+    return {};
+  });
+  rds.on(CreateDBInstanceCommand).callsFake(async (input: { DBInstanceIdentifier: string }, getClient: any) => {
+    mutate('CreateDBInstance', await regionOf(getClient));
+    world.instances[input.DBInstanceIdentifier] = 1;
+    return {};
+  });
+  rds.on(DescribeDBProxyTargetsCommand).callsFake(async () => ({ Targets: [{ Type: 'TRACKED_CLUSTER', RdsResourceId: world.proxyTarget }] }));
+  rds.on(DeregisterDBProxyTargetsCommand).callsFake(async (_: unknown, getClient: any) => {
+    mutate('DeregisterDBProxyTargets', await regionOf(getClient));
+    return {};
+  });
+  rds.on(RegisterDBProxyTargetsCommand).callsFake(async (input: { DBClusterIdentifiers: string[] }, getClient: any) => {
+    mutate('RegisterDBProxyTargets', await regionOf(getClient));
+    world.proxyTarget = input.DBClusterIdentifiers[0];
+    return {};
+  });
+
   cw.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames: string[] }, getClient: any) => {
     const region = await regionOf(getClient);
     return { CompositeAlarms: [{ AlarmName: input.AlarmNames[0], StateValue: world.alarms[region] ?? 'OK' }] };
@@ -169,6 +244,7 @@ export function mockAws(world: World) {
   ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }, getClient: any) => {
     const region = await regionOf(getClient);
     if (input.Name.endsWith('kill-switch')) return { Parameter: { Name: input.Name, Value: world.killSwitch[region] } };
+    if (input.Name.endsWith('shard-map')) return { Parameter: { Name: input.Name, Value: world.shardMap } };
     const e = new Error(`Parameter ${input.Name} not found`);
     e.name = 'ParameterNotFound';
     throw e;
@@ -176,7 +252,8 @@ export function mockAws(world: World) {
   ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }, getClient: any) => {
     const region = await regionOf(getClient);
     mutate('PutParameter', region);
-    world.killSwitch[region] = input.Value;
+    if (input.Name.endsWith('shard-map')) world.shardMap = input.Value;
+    else world.killSwitch[region] = input.Value;
     return {};
   });
 
