@@ -149,6 +149,11 @@ export class OperationsStack extends PlatformStack {
       failback: make('failback', naming.runbooks.failback),
       restore: make('restore', naming.runbooks.restore),
     };
+    // RegisterScalableTarget on an ECS service checks that the caller may describe and update it.
+    const engineService = this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${naming.tradingEngine.cluster}/${naming.tradingEngine.service}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    for (const machine of [this.runbooks.regionEvacuation, this.runbooks.failback]) {
+      machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [engineService] }));
+    }
     const fnArnFinding = (f: PlatformFunction) => `<${(this.resolve(f.functionArn) as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}.Arn>:*`;
     for (const machine of Object.values(this.runbooks)) {
       acknowledge(
