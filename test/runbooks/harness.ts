@@ -66,6 +66,8 @@ export interface World {
   auroraMoving: boolean;
   auroraLagMs: number | null;
   cachePrimary: string;
+  /** The target's replication group left the global datastore (standalone, writable). */
+  cacheDetached: boolean;
   cacheLagSeconds: number;
   kafkaLagMs: number;
   alarms: Record<string, 'OK' | 'ALARM'>;
@@ -78,7 +80,7 @@ export interface World {
   pages: { subject: string; message: string; topic: string }[];
   events: { detailType: string; detail: Record<string, unknown> }[];
   reports: Record<string, Record<string, unknown>>;
-  /** Make a command fail: `UpdateServiceCommand` -> the error to throw. */
+  /** Make a mutating call fail: `UpdateService` (any region) or `UpdateService@us-east-1` -> the error to throw. */
   failures: Record<string, Error>;
   /** Restore: clusters and instances that exist (id -> polls left before `available`), the proxy's target, the shard map. */
   clusters: Record<string, number>;
@@ -94,6 +96,7 @@ export function newWorld(): World {
     auroraMoving: false,
     auroraLagMs: 800,
     cachePrimary: PRIMARY,
+    cacheDetached: false,
     cacheLagSeconds: 1,
     kafkaLagMs: 1500,
     alarms: { [PRIMARY]: 'OK', [SECONDARY]: 'OK' },
@@ -133,7 +136,8 @@ export function mockAws(world: World) {
   ) as unknown as ReturnType<typeof mockClient>[];
   const [rds, cw, ec, ssm, ecs, lambda, sns, eb, s3] = mocks;
   const mutate = (name: string, region: string) => {
-    if (world.failures[name]) throw world.failures[name];
+    const failure = world.failures[name] ?? world.failures[`${name}@${region}`];
+    if (failure) throw failure;
     world.mutations.push(`${name}@${region}`);
   };
   const arn = (region: string) => `arn:aws:rds:${region}:${TEST_ACCOUNT}:cluster:trading-prod-${region}-pg-0`;
@@ -227,7 +231,7 @@ export function mockAws(world: World) {
       {
         GlobalReplicationGroupId: 'ldgnf-trading-prod-cache',
         Status: 'available',
-        Members: [PRIMARY, SECONDARY].map((r) => ({ ReplicationGroupId: 'trading-prod-cache', ReplicationGroupRegion: r, Role: r === world.cachePrimary ? 'PRIMARY' : 'SECONDARY' })),
+        Members: [PRIMARY, SECONDARY].filter((r) => !(world.cacheDetached && r === SECONDARY)).map((r) => ({ ReplicationGroupId: 'trading-prod-cache', ReplicationGroupRegion: r, Role: r === world.cachePrimary ? 'PRIMARY' : 'SECONDARY' })),
       },
     ],
   }));
@@ -238,11 +242,13 @@ export function mockAws(world: World) {
   });
   ec.on(DisassociateGlobalReplicationGroupCommand).callsFake(async (_: unknown, getClient: any) => {
     mutate('DisassociateGlobalReplicationGroup', await regionOf(getClient));
+    world.cacheDetached = true;
     return {};
   });
 
   ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }, getClient: any) => {
     const region = await regionOf(getClient);
+    if (world.failures[`GetParameter@${region}`]) throw world.failures[`GetParameter@${region}`];
     if (input.Name.endsWith('kill-switch')) return { Parameter: { Name: input.Name, Value: world.killSwitch[region] } };
     if (input.Name.endsWith('shard-map')) return { Parameter: { Name: input.Name, Value: world.shardMap } };
     const e = new Error(`Parameter ${input.Name} not found`);
@@ -267,6 +273,7 @@ export function mockAws(world: World) {
 
   lambda.on(ListEventSourceMappingsCommand).callsFake(async (input: { FunctionName: string }, getClient: any) => {
     const region = await regionOf(getClient);
+    if (world.failures[`ListEventSourceMappings@${region}`]) throw world.failures[`ListEventSourceMappings@${region}`];
     // One mapping, on the notifications worker only.
     if (!input.FunctionName.endsWith('notifications')) return { EventSourceMappings: [] };
     return { EventSourceMappings: [{ UUID: `${region}:a`, State: world.mappings[`${region}:a`] ? 'Enabled' : 'Disabled' }] };

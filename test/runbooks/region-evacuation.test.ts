@@ -159,3 +159,24 @@ it('an alarm trigger waits the sustain time and stops when the alarm recovered',
   expect(run.states).toEqual(expect.arrayContaining(['SustainAlarm', 'ConfirmAlarm']));
   expect(platformMutations()).toEqual([]);
 });
+
+it('primary region down: the alarm stays in ALARM, its APIs do not answer; the runbook skips what it cannot reach, detaches the cache and fails over with approval', async () => {
+  const down = Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+  world.alarms[PRIMARY] = 'ALARM';
+  world.failures = {
+    [`GetParameter@${PRIMARY}`]: down,
+    [`ListEventSourceMappings@${PRIMARY}`]: down,
+    FailoverGlobalReplicationGroup: Object.assign(new Error('primary region unavailable'), { name: 'InvalidGlobalReplicationGroupStateFault' }),
+  };
+  const alarm = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', region: PRIMARY, time: new Date().toISOString(), detail: { alarmName: 'trading-prod-us-east-1-region-health', state: { value: 'ALARM' } } };
+  const run = await runDefinition(definition, alarm, deps(), { executionName: 'down-1', approval: 'approve' });
+  expectEnded(run, 'SUCCEEDED', 'FinishDone');
+  expect(run.states.slice(0, 6)).toEqual(['Prepare', 'AcquireLock', 'LockAcquired', 'AlarmTriggered', 'SustainAlarm', 'ConfirmAlarm']);
+  expect(run.approvalsAsked).toBe(1);
+  expect(platformMutations()).toEqual(expect.arrayContaining([`FailoverGlobalCluster@${SECONDARY}`, `DisassociateGlobalReplicationGroup@${SECONDARY}`, `UpdateEventSourceMapping@${SECONDARY}`]));
+  expect(platformMutations().some((m) => m.endsWith(`@${PRIMARY}`))).toBe(false);
+  const steps = Object.fromEntries(((Object.values(world.reports)[0] as any).steps as any[]).map((s) => [s.step, s]));
+  expect(steps.killSwitch).toMatchObject({ status: 'skipped', details: { unreachable: true } });
+  expect(steps.failoverCache).toMatchObject({ status: 'succeeded', details: { detached: true } });
+  expect(steps.moveConsumers.details[PRIMARY]).toContain('unreachable');
+});
