@@ -222,6 +222,16 @@ export class Naming {
     };
   }
 
+  /** The runbook steps' functions (read-and-record checks; mutating actions) in each region that can take over. */
+  get runbookFunctions(): { readonly checks: string; readonly actions: string } {
+    return { checks: this.physicalName('dr-checks'), actions: this.physicalName('dr-actions') };
+  }
+
+  /** The bucket of runbook reports (S3 names are global: region and account make it unique). */
+  runbookReportBucket(region: string, account: string): string {
+    return `${this.physicalName('runbook-reports', region)}-${account}`;
+  }
+
   /**
    * The composite alarm that sums up a region's health (observability stack, every region). The
    * failover rules of the regions that can take over match its state changes by this name.

@@ -15,6 +15,7 @@ import { IdentityStack } from './stacks/identity-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { OperationsStack } from './stacks/operations-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
 export interface RegionStacks {
@@ -29,6 +30,8 @@ export interface RegionStacks {
   readonly identity?: IdentityStack;
   /** In every region: REST and WebSocket APIs, authorizer, WAF. */
   readonly api?: ApiStack;
+  /** Only in the regions that can take over (the failover runbooks). */
+  readonly operations?: OperationsStack;
 }
 
 export interface Platform {
@@ -63,7 +66,15 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     application.addStackDependency(messaging);
     api.addStackDependency(messaging);
     api.addStackDependency(application);
-    return { role, network, keys, data, messaging, application, identity, api };
+    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application, identity, api };
+    const operations = new OperationsStack(app, naming.regionStackId(region, 'operations'), base);
+    // Rules on the ops bus (messaging), the runbook table and key (data), the kill switch and engine it
+    // moves (application). The severity topics come from the observability stack (issue 9), referenced by
+    // name until it is on this branch: add operations.addStackDependency(observability) then.
+    operations.addStackDependency(messaging);
+    operations.addStackDependency(data);
+    operations.addStackDependency(application);
+    return { role, network, keys, data, messaging, application, identity, api, operations };
   });
 
   // Across regions, the writer region goes first where others join what it creates.
@@ -76,6 +87,8 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     r.data.addStackDependency(writer.data);
     // The Replicator's region reads the writer region's messaging parameters.
     if (ROLE_CAPABILITIES[r.role].runsTradingCore) r.messaging.addStackDependency(writer.messaging);
+    // The writer's operations stack forwards its health signals to the ops bus of the region that takes over.
+    if (ROLE_CAPABILITIES[r.role].canTakeOver) writer.operations?.addStackDependency(r.messaging);
   }
   // Every region's API reads the user pool's ids from the primary at deploy time; the identity stack
   // replicates the billing webhook secret that every region's webhook reads.

@@ -2,3 +2,4 @@ export * from './schema';
 export * from './data';
 export * from './load';
 export * from './roles';
+export * from './runbooks';

@@ -10,6 +10,7 @@ import { apiSchema } from './api';
 import { checkMessaging, messagingSchema } from './messaging';
 import { dataSchema, refineDataConfig } from './data';
 import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
+import { checkRunbooks, runbooksSchema } from './runbooks';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -124,10 +125,13 @@ export const configSchema = z
     tradingEngine: tradingEngineSchema,
     /** The API tier: REST and WebSocket APIs, WAF, identity, cache TTLs (lib/config/api.ts). */
     api: apiSchema,
+    /** The failover runbooks (lib/config/runbooks.ts). */
+    runbooks: runbooksSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
     checkTradingEngine(c, ctx);
+    checkRunbooks(c.runbooks, c.environment, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -148,3 +152,4 @@ export type FargateSize = PlatformConfig['compute']['services']['api'];
 export type DataPlatformConfig = PlatformConfig['data'];
 export type TradingEngineConfig = PlatformConfig['tradingEngine'];
 export type ApiPlatformConfig = PlatformConfig['api'];
+export type RunbooksPlatformConfig = PlatformConfig['runbooks'];

@@ -1,5 +1,6 @@
 /** `npm run bench [name…]`: runs the benchmarks and prints their figures. Tests never assert timings. */
 import { apiBench } from './api.bench';
+import { drillBench } from './drill.bench';
 import { scalingBench } from './scaling.bench';
 import { synthBench } from './synth.bench';
 
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => Record<string, string | number> | Promise<Re
   synth: synthBench,
   scaling: scalingBench,
   api: apiBench,
+  drill: drillBench,
 };
 
 async function main(): Promise<void> {

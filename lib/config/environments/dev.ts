@@ -1,4 +1,5 @@
 /** dev: the whole platform at the smallest sizes AWS and the blueprint allow. */
+import { TYPICAL_STEP_DURATIONS_SECONDS } from '../runbooks';
 import type { EnvironmentFile } from '../schema';
 import { defaultRegions } from './regions';
 import { TRADED_SYMBOLS } from './symbols';
@@ -104,5 +105,18 @@ export const dev: EnvironmentFile = {
       snapshotWindow: '03:00-04:00',
     },
     backup: { dailyAtUtcHour: 5, retentionDays: 30, vaultLock: 'off' },
+  },
+  runbooks: {
+    // Beats the blueprint's 5-minute RPO: a failover may lose at most a minute of replication lag.
+    rpoBudgetSeconds: 60,
+    alarmSustainMinutes: 1,
+    coolDownMinutes: 15,
+    lockLeaseMinutes: 120,
+    approval: { unplannedDataLoss: 'overBudget', planned: false, timeoutMinutes: 30 },
+    traffic: { mode: 'route53' },
+    pollSeconds: 10,
+    stepTimeoutMinutes: 10,
+    stepDurationsSeconds: TYPICAL_STEP_DURATIONS_SECONDS,
+    gameDays: { enabled: false, schedule: 'cron(0 10 ? * TUE *)', timezone: 'UTC' },
   },
 };

@@ -1,4 +1,5 @@
 /** prod: the blueprint's sizes (API 2 vCPU / 4 GB, engine 4 / 8, WebSocket 2 / 4; base node 8 / 32). */
+import { TYPICAL_STEP_DURATIONS_SECONDS } from '../runbooks';
 import type { EnvironmentFile } from '../schema';
 import { defaultRegions } from './regions';
 import { TRADED_SYMBOLS } from './symbols';
@@ -109,5 +110,18 @@ export const prod: EnvironmentFile = {
       snapshotWindow: '03:00-04:00',
     },
     backup: { dailyAtUtcHour: 5, retentionDays: 30, vaultLock: 'compliance' },
+  },
+  runbooks: {
+    // Beats the blueprint's 5-minute RPO: a failover may lose at most a minute of replication lag.
+    rpoBudgetSeconds: 60,
+    alarmSustainMinutes: 3,
+    coolDownMinutes: 60,
+    lockLeaseMinutes: 120,
+    approval: { unplannedDataLoss: 'always', planned: false, timeoutMinutes: 60 },
+    traffic: { mode: 'route53' },
+    pollSeconds: 10,
+    stepTimeoutMinutes: 10,
+    stepDurationsSeconds: TYPICAL_STEP_DURATIONS_SECONDS,
+    gameDays: { enabled: false, schedule: 'cron(0 10 ? * TUE *)', timezone: 'UTC' },
   },
 };

@@ -1,0 +1,38 @@
+/** Validation of the runbooks section (lib/config/runbooks.ts): each rule names the field it refuses. */
+import { ConfigError, loadConfig, validateConfig } from '../lib/config';
+import { prod } from '../lib/config/environments/prod';
+
+function messageOf(change: (c: any) => void): string {
+  const copy = structuredClone(prod) as any;
+  change(copy);
+  try {
+    validateConfig(copy, 'lib/config/environments/prod.ts');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('runbooks config', () => {
+  it('every environment: an RPO budget that beats the blueprint, game days off', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const { runbooks } = loadConfig(env);
+      expect(runbooks.rpoBudgetSeconds).toBeLessThanOrEqual(300);
+      expect(runbooks.gameDays.enabled).toBe(false);
+      expect(runbooks.traffic.mode).toBe('route53');
+    }
+  });
+
+  it('prod always asks a human before a failover that may lose data', () => {
+    expect(messageOf((c) => (c.runbooks.approval.unplannedDataLoss = 'overBudget'))).toContain('runbooks.approval.unplannedDataLoss');
+  });
+
+  it('refuses ARC (not implemented), a zone without a record, a lease shorter than sustain + approval, a bad cron', () => {
+    expect(messageOf((c) => (c.runbooks.traffic.mode = 'arc'))).toContain('runbooks.traffic.mode');
+    expect(messageOf((c) => (c.runbooks.traffic.hostedZoneId = 'Z0123456789ABC'))).toContain('runbooks.traffic.recordName');
+    expect(messageOf((c) => (c.runbooks.lockLeaseMinutes = 30))).toContain('runbooks.lockLeaseMinutes');
+    expect(messageOf((c) => (c.runbooks.gameDays.schedule = 'every tuesday'))).toContain('runbooks.gameDays.schedule');
+    expect(messageOf((c) => (c.runbooks.rpoBudgetSeconds = 0))).toContain('runbooks.rpoBudgetSeconds');
+  });
+});
