@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { eventBridgePublisher } from '@shared/clients/event-bus';
-import { poolTransactional } from '@shared/db/api-schema';
+import { poolTransactional } from '@shared/clients/sql';
 import type { RestEvent } from '@shared/http/rest';
 import { intEnv, requireEnv } from '@shared/runtime/env';
 import { once, withPowertools } from '@shared/runtime/handler';

@@ -9,7 +9,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { EventPublisher } from '@shared/clients/event-bus';
-import { API_SCHEMA, type Transactional } from '@shared/db/api-schema';
+import type { Transactional } from '@shared/clients/sql';
+import { API_SCHEMA } from '@shared/db/api-schema';
 import { createEvent, identifier, SUBSCRIPTION_STATUSES, SubscriptionChangedV1, userId } from '@shared/events';
 import { bodyText, HttpError, json, router, validateInput, type ErrorLog, type RestEvent } from '@shared/http/rest';
 import { deterministicEventId } from '@shared/runtime/ids';

@@ -1,6 +1,6 @@
 /** The billing webhook on the local PostgreSQL: signature, replay window, idempotency by the provider's event id. */
 import type { AccountEvent } from '@shared/clients/event-bus';
-import { poolTransactional } from '@shared/db/api-schema';
+import { poolTransactional } from '@shared/clients/sql';
 import { SubscriptionChangedV1 } from '@shared/events';
 import { billingRoutes, signPayload, type BillingDeps } from '../../functions/api-billing-webhook/logic';
 import { apiDatabase, describeWith, restEvent, silentLog, type ApiTestDatabase } from '../helpers/services';

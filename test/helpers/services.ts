@@ -9,7 +9,8 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { poolDatabase } from '../../services/trading-engine/src/db/database';
 import { EngineStore } from '../../services/trading-engine/src/db/store';
-import { migrateApiSchema, poolTransactional } from '../../layers/shared/src/db/api-schema';
+import { poolTransactional } from '@shared/clients/sql';
+import { migrateApiSchema } from '@shared/db/api-schema';
 
 export const LOCAL_POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' } as const;
 export const LOCAL_REDIS = { host: '127.0.0.1', port: 6379 } as const;

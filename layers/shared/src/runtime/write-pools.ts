@@ -9,7 +9,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Pool } from 'pg';
 import type { ShardPools } from '../clients/postgres';
-import { migrateApiSchema, poolTransactional } from '../db/api-schema';
+import { poolTransactional } from '../clients/sql';
+import { migrateApiSchema } from '../db/api-schema';
 import { shardPoolsFromEnv } from './data-access';
 
 export async function writePoolsFromEnv(ssm: SSMClient, onIdleError: (error: Error) => void, env: NodeJS.ProcessEnv = process.env): Promise<ShardPools<Pool>> {

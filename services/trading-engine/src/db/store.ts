@@ -5,6 +5,7 @@
  * lost between the database and Kafka: a replayed signal finds its ledger row and republishes what the
  * outbox still holds unpublished, with the same event ids.
  */
+import { migrateSchema } from '@shared/clients/sql';
 import { dec, str, type Decimal } from '../decimal';
 import type { OutboundRecord } from '../kafka/bus';
 import { FLAT, type Position, type Side } from '../positions';
@@ -129,22 +130,7 @@ export class EngineStore {
 
   /** Applies pending migrations, one task at a time (advisory lock), each version once. */
   async migrate(): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}.migrations'))`);
-      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-      await tx.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.schema_migrations`);
-      const applied = new Set(rows.map((r) => Number(r.version)));
-      let count = 0;
-      for (const [i, statements] of MIGRATIONS.entries()) {
-        const version = i + 1;
-        if (applied.has(version)) continue;
-        for (const sql of statements) await tx.query(sql);
-        await tx.query(`INSERT INTO ${SCHEMA}.schema_migrations (version) VALUES ($1)`, [version]);
-        count++;
-      }
-      return count;
-    });
+    return migrateSchema(this.db, SCHEMA, MIGRATIONS);
   }
 
   async ping(): Promise<void> {
