@@ -2,10 +2,11 @@
  * The API tier's CloudFormation: a REST API, a WebSocket API, the JWT authorizer and the WAF association
  * in every region of prod; the tertiary bound to its read-only endpoints; identity in the primary only.
  */
-import { Match } from 'aws-cdk-lib/assertions';
-import { REGION_ROLES, validateConfig, type RegionRole } from '../../lib/config';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { REGION_ROLES, resolveAccount, validateConfig, type RegionRole } from '../../lib/config';
 import { prod as prodFile } from '../../lib/config/environments/prod';
-import { platformOf } from '../helpers/platform';
+import { buildPlatform } from '../../lib/platform';
+import { platformOf, TEST_ACCOUNT, testApp } from '../helpers/platform';
 
 const platform = platformOf('prod');
 const { config } = platform;
@@ -178,5 +179,40 @@ describe('api config (rules across fields name the field)', () => {
 
   it('refuses a WAF rate limit WAF would not accept', () => {
     expect(withApi({ waf: { rateLimitPer5Minutes: 5 } })).toThrow(/api\.waf\.rateLimitPer5Minutes/);
+  });
+});
+
+describe('api custom domain (when config sets one)', () => {
+  const arn = (region: string) => `arn:aws:acm:${region}:111111111111:certificate/00000000-0000-0000-0000-000000000000`;
+  const customDomain = {
+    domainName: 'api.example.com',
+    hostedZoneId: 'Z0123456789ABC',
+    hostedZoneName: 'example.com',
+    certificateArns: { primary: arn('us-east-1'), secondary: arn('us-west-2'), tertiary: arn('eu-west-1') },
+  };
+  const app = testApp();
+  const withDomain = validateConfig({ ...prodFile, api: { ...prodFile.api, customDomain } }, 'prod.ts');
+  const built = buildPlatform(app, withDomain, resolveAccount(TEST_ACCOUNT, undefined));
+
+  it.each(REGION_ROLES)('%s: maps the domain with its own certificate, behind a latency record guarded by a /health check', (role) => {
+    const region = withDomain.regions[role].region;
+    const t = Template.fromStack(built.regions.find((r) => r.role === role)!.api!);
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      RegionalCertificateArn: customDomain.certificateArns[role],
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', ResourcePath: '/v1/health', RequestInterval: 30, FailureThreshold: 3 }),
+    });
+    t.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      Type: 'CNAME',
+      TTL: '60',
+      Region: region,
+      SetIdentifier: region,
+      HealthCheckId: Match.anyValue(),
+    });
   });
 });
