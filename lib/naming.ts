@@ -10,6 +10,7 @@
  *
  * One region deploys with `cdk deploy '<app>-<env>-<region>-*'`.
  */
+import { createHash } from 'node:crypto';
 import type { PlatformConfig } from './config';
 
 /**
@@ -244,4 +245,32 @@ export class Naming {
   alarmTopicName(severity: Severity): string {
     return this.physicalName('alarms', severity);
   }
+
+  /** The MSK Replicator that copies `source`'s cluster into `target`'s (created in the target region). */
+  kafkaReplicatorName(sourceRegion: string, targetRegion: string): string {
+    return this.physicalName('kafka', sourceRegion, 'to', targetRegion);
+  }
+
+  /**
+   * A CloudWatch Synthetics canary (same name in each region). Canary names allow at most 21 characters:
+   * a longer one keeps the start of the prefix and a short hash of the whole, so it stays unique.
+   */
+  canaryName(check: 'health' | 'ws'): string {
+    const full = `${this.prefix}-${check}`;
+    if (full.length <= CANARY_NAME_MAX) return full;
+    const hash = createHash('sha256').update(full).digest('hex').slice(0, 4);
+    return `${this.prefix.slice(0, CANARY_NAME_MAX - check.length - hash.length - 2)}-${hash}-${check}`;
+  }
+
+  /** Observability names: the dashboards and the log group that records info-severity events. */
+  get observability(): { readonly overviewDashboard: string; readonly infoLogGroup: string; regionDashboard(region: string): string } {
+    return {
+      overviewDashboard: this.physicalName('overview'),
+      infoLogGroup: `/${this.app}/${this.environment}/observability/info-events`,
+      regionDashboard: (region: string) => this.regionalPhysicalName(region),
+    };
+  }
 }
+
+/** CloudWatch Synthetics refuses canary names longer than this. */
+const CANARY_NAME_MAX = 21;

@@ -15,6 +15,7 @@ import { IdentityStack } from './stacks/identity-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { KeysStack } from './stacks/keys-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { ObservabilityStack } from './stacks/observability-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
@@ -30,6 +31,8 @@ export interface RegionStacks {
   readonly identity?: IdentityStack;
   /** In every region: REST and WebSocket APIs, authorizer, WAF. */
   readonly api?: ApiStack;
+  /** Every region: alarm topics, alarms, canaries, dashboards (docs/operations.md). */
+  readonly observability: ObservabilityStack;
   /** Only in the regions that can take over (the failover runbooks). */
   readonly operations?: OperationsStack;
 }
@@ -54,27 +57,33 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     data.addStackDependency(network);
     data.addStackDependency(keys);
     messaging.addStackDependency(network);
+    // Observability watches everything by name; at deploy time it needs only the ops bus (messaging) and,
+    // where the engine runs, the engine's log group (application). The canaries read the API ids at run
+    // time, so the api stack may come later; the operations stack pages through its topics.
+    const observability = new ObservabilityStack(app, naming.regionStackId(region, 'observability'), base);
+    observability.addStackDependency(messaging);
     const identity = role === 'primary' ? new IdentityStack(app, naming.regionStackId(region, 'identity'), base) : undefined;
     const api = new ApiStack(app, naming.regionStackId(region, 'api'), base);
     // The API reads the network's and data's parameters (and, in trading-core regions, MSK's and the kill switch).
     api.addStackDependency(data);
     api.addStackDependency(network);
-    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, keys, data, messaging, identity, api };
+    if (!ROLE_CAPABILITIES[role].runsTradingCore) return { role, network, keys, data, messaging, identity, api, observability };
     const application = new ApplicationStack(app, naming.regionStackId(region, 'application'), base);
     // The engine reads the network's, data's and messaging's parameters.
     application.addStackDependency(data);
     application.addStackDependency(messaging);
     api.addStackDependency(messaging);
     api.addStackDependency(application);
-    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application, identity, api };
+    observability.addStackDependency(application);
+    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application, identity, api, observability };
     const operations = new OperationsStack(app, naming.regionStackId(region, 'operations'), base);
     // Rules on the ops bus (messaging), the runbook table and key (data), the kill switch and engine it
-    // moves (application). The severity topics come from the observability stack (issue 9), referenced by
-    // name until it is on this branch: add operations.addStackDependency(observability) then.
+    // moves (application), pages through the severity topics (observability).
     operations.addStackDependency(messaging);
     operations.addStackDependency(data);
     operations.addStackDependency(application);
-    return { role, network, keys, data, messaging, application, identity, api, operations };
+    operations.addStackDependency(observability);
+    return { role, network, keys, data, messaging, application, identity, api, observability, operations };
   });
 
   // Across regions, the writer region goes first where others join what it creates.

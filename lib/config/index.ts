@@ -3,3 +3,4 @@ export * from './data';
 export * from './load';
 export * from './roles';
 export * from './runbooks';
+export * from './observability';

@@ -11,6 +11,7 @@ import { checkMessaging, messagingSchema } from './messaging';
 import { dataSchema, refineDataConfig } from './data';
 import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
 import { checkRunbooks, runbooksSchema } from './runbooks';
+import { checkObservability, observabilitySchema } from './observability';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -127,11 +128,14 @@ export const configSchema = z
     api: apiSchema,
     /** The failover runbooks (lib/config/runbooks.ts). */
     runbooks: runbooksSchema,
+    /** Alarm topics and subscriptions, thresholds, synthetic checks (lib/config/observability.ts). */
+    observability: observabilitySchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
     checkTradingEngine(c, ctx);
     checkRunbooks(c.runbooks, c.environment, ctx);
+    checkObservability(c.observability, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -153,3 +157,4 @@ export type DataPlatformConfig = PlatformConfig['data'];
 export type TradingEngineConfig = PlatformConfig['tradingEngine'];
 export type ApiPlatformConfig = PlatformConfig['api'];
 export type RunbooksPlatformConfig = PlatformConfig['runbooks'];
+export type ObservabilityConfig = PlatformConfig['observability'];

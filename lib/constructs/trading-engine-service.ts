@@ -100,7 +100,7 @@ export class TradingEngineService extends Construct {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/${naming.app}/${naming.environment}/trading-engine`,
+      logGroupName: engineLogGroupName(naming),
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
@@ -283,6 +283,11 @@ export class TradingEngineService extends Construct {
     this.scaling.scaleOnMemoryUtilization('MemoryBackstop', { targetUtilizationPercent: scaling.memoryTargetPercent, ...cooldowns });
     return policy;
   }
+}
+
+/** The engine's log group (its error metric filter lives in the observability stack). */
+export function engineLogGroupName(naming: Naming): string {
+  return `/${naming.app}/${naming.environment}/trading-engine`;
 }
 
 /** The repository's engine built from source at deploy time, or another engine's image from ECR. */

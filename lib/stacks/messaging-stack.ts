@@ -114,7 +114,7 @@ export class MessagingStack extends PlatformStack {
       new CrossRegionParameter(this, id, { region: writerRegion, parameterName, refreshToken: SOURCE_PARAMETERS_REFRESH, logRetention: this.logRetention }).value;
     const azs = this.config.regions[writerRole].availabilityZones.length;
     return new KafkaReplicator(this, 'Replicator', {
-      replicatorName: this.naming.physicalName('kafka', writerRegion, 'to', this.region),
+      replicatorName: this.naming.kafkaReplicatorName(writerRegion, this.region),
       roleName: this.naming.regionalPhysicalName(this.region, 'kafka-replicator'),
       source: {
         clusterArn: read('SourceClusterArn', this.naming.kafkaParameter('cluster-arn')),

@@ -32,6 +32,21 @@ export const dev: EnvironmentFile = {
     tokenValidityMinutes: 60,
     customDomain: null,
   },
+  observability: {
+    subscriptions: { critical: { emails: [], httpsEndpoints: [] }, warning: { emails: [], httpsEndpoints: [] }, info: { emails: [], httpsEndpoints: [] } },
+    // Dev is noisy by nature: looser thresholds, so an alarm there still means something.
+    thresholds: {
+      errorRatePercent: { critical: 10, warning: 2 },
+      apiP95CriticalMs: 2000,
+      latencyObjectivesMs: { p50: 100, p95: 300, p99: 500 },
+      cpu: { percent: 90, minutes: 10 },
+      memoryPercent: 90,
+      storagePercent: 90,
+      rpoLagWarningSeconds: 300,
+      deadLetterMessages: 10,
+    },
+    canary: { scheduleMinutes: 5, failedRunsToAlarm: 2, evaluationRuns: 3, uptimeObjectivePercent: 99, artifactRetentionDays: 7, timeoutSeconds: 30 },
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 6 }, secondary: { minTasks: 1, maxTasks: 6 } },

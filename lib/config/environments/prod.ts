@@ -36,6 +36,22 @@ export const prod: EnvironmentFile = {
     tokenValidityMinutes: 60,
     customDomain: null,
   },
+  observability: {
+    // Paging and chat endpoints are added per deployment (no personal addresses in git); see docs/operations.md.
+    subscriptions: { critical: { emails: [], httpsEndpoints: [] }, warning: { emails: [], httpsEndpoints: [] }, info: { emails: [], httpsEndpoints: [] } },
+    // The blueprint's figures: 5% errors or p95 > 1 s page; 1% errors, CPU 80% for 10 min, memory 85%, storage 90% notify.
+    thresholds: {
+      errorRatePercent: { critical: 5, warning: 1 },
+      apiP95CriticalMs: 1000,
+      latencyObjectivesMs: { p50: 100, p95: 300, p99: 500 },
+      cpu: { percent: 80, minutes: 10 },
+      memoryPercent: 85,
+      storagePercent: 90,
+      rpoLagWarningSeconds: 60,
+      deadLetterMessages: 1,
+    },
+    canary: { scheduleMinutes: 1, failedRunsToAlarm: 2, evaluationRuns: 3, uptimeObjectivePercent: 99.9, artifactRetentionDays: 30, timeoutSeconds: 30 },
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 20 }, secondary: { minTasks: 2, maxTasks: 20 } },

@@ -35,6 +35,20 @@ export const staging: EnvironmentFile = {
     tokenValidityMinutes: 60,
     customDomain: null,
   },
+  observability: {
+    subscriptions: { critical: { emails: [], httpsEndpoints: [] }, warning: { emails: [], httpsEndpoints: [] }, info: { emails: [], httpsEndpoints: [] } },
+    thresholds: {
+      errorRatePercent: { critical: 5, warning: 1 },
+      apiP95CriticalMs: 1000,
+      latencyObjectivesMs: { p50: 100, p95: 300, p99: 500 },
+      cpu: { percent: 80, minutes: 10 },
+      memoryPercent: 85,
+      storagePercent: 90,
+      rpoLagWarningSeconds: 120,
+      deadLetterMessages: 1,
+    },
+    canary: { scheduleMinutes: 1, failedRunsToAlarm: 2, evaluationRuns: 3, uptimeObjectivePercent: 99.9, artifactRetentionDays: 14, timeoutSeconds: 30 },
+  },
   tradingEngine: {
     image: { source: 'asset' },
     capacity: { primary: { minTasks: 3, maxTasks: 10 }, secondary: { minTasks: 2, maxTasks: 10 } },
