@@ -17,7 +17,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -142,6 +142,7 @@ export class TradingEngineService extends Construct {
     // The only writable path: a task-scoped scratch volume (the image itself writes nothing).
     this.taskDefinition.addVolume({ name: 'tmp' });
     container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+    this.addTracingSidecar(logGroup, container);
 
     const serviceGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc,
@@ -170,6 +171,42 @@ export class TradingEngineService extends Construct {
     this.grantAccess(props);
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.capacity.minTasks, maxCapacity: props.capacity.maxTasks });
     this.activeUsersPolicy = this.scaleOnActiveUsers(engine, names.metricNamespace);
+  }
+
+  /**
+   * The AWS Distro for OpenTelemetry collector beside the engine: it receives OTLP on localhost and sends
+   * traces to X-Ray and ECS task metrics as EMF, with AWS's default ECS pipeline. Not essential: a collector
+   * crash must never stop trading; the engine starts only once the collector runs, so early spans are kept.
+   */
+  private addTracingSidecar(logGroup: logs.ILogGroup, engine: ecs.ContainerDefinition): void {
+    const collector = this.taskDefinition.addContainer('otel-collector', {
+      image: ecs.ContainerImage.fromRegistry(ADOT_COLLECTOR_IMAGE),
+      command: ['--config=/etc/ecs/ecs-default-config.yaml'],
+      essential: false,
+      memoryReservationMiB: 128,
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'otel-collector' }),
+    });
+    engine.addContainerDependencies({ container: collector, condition: ecs.ContainerDependencyCondition.START });
+    engine.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4317');
+    const taskRole = this.taskDefinition.taskRole;
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resources: ['*'] }),
+    );
+    // The default pipeline writes ECS task metrics as EMF to this log group.
+    const { region, account, partition } = Stack.of(this);
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [`arn:${partition}:logs:${region}:${account}:log-group:${ADOT_METRICS_LOG_GROUP}`, `arn:${partition}:logs:${region}:${account}:log-group:${ADOT_METRICS_LOG_GROUP}:*`],
+      }),
+    );
+    acknowledge(taskRole, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and the sampling-rule reads support no resource-level permissions (AWS service authorization reference).',
+    }, {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:${ADOT_METRICS_LOG_GROUP}:*]`,
+      reason: 'The collector writes log streams it names per task at run time, inside the one log group of ADOT\'s ECS metrics pipeline.',
+    });
   }
 
   private internalLoadBalancer(props: TradingEngineServiceProps, serviceGroup: ec2.SecurityGroup): elbv2.ApplicationLoadBalancer {
@@ -284,6 +321,11 @@ export class TradingEngineService extends Construct {
     return policy;
   }
 }
+
+/** The ADOT collector, pinned: a collector upgrade is a reviewed change, not a side effect of a deploy. */
+export const ADOT_COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0';
+/** Where ADOT's default ECS pipeline writes task metrics (EMF). */
+const ADOT_METRICS_LOG_GROUP = '/aws/ecs/application/metrics';
 
 /** The engine's log group (its error metric filter lives in the observability stack). */
 export function engineLogGroupName(naming: Naming): string {

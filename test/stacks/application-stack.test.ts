@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { REGION_ROLES, resolveAccount, validateConfig, type EnvironmentName, type RegionRole } from '../../lib/config';
 import { prod as prodFile } from '../../lib/config/environments/prod';
 import { buildPlatform } from '../../lib/platform';
+import { ADOT_COLLECTOR_IMAGE } from '../../lib/constructs/trading-engine-service';
 import { ALL_ENVIRONMENTS, platformOf, TEST_ACCOUNT, testApp } from '../helpers/platform';
 
 const TRADING_CORE: readonly RegionRole[] = ['primary', 'secondary'];
@@ -57,6 +58,8 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
         ContainerDefinitions: [
           Match.objectLike({
             Name: 'engine',
+            // Starts once its tracing sidecar runs (the collector is not essential: it never stops trading).
+            DependsOn: [{ ContainerName: 'otel-collector', Condition: 'START' }],
             User: '65532:65532',
             ReadonlyRootFilesystem: true,
             StopTimeout: engine.stopTimeoutSeconds,
@@ -67,6 +70,7 @@ describe.each(ALL_ENVIRONMENTS)('trading engine in %s', (env: EnvironmentName) =
               Options: Match.objectLike({ 'awslogs-stream-prefix': 'engine', mode: 'blocking', 'awslogs-group': Match.anyValue() }),
             },
           }),
+          Match.objectLike({ Name: 'otel-collector', Essential: false, Image: ADOT_COLLECTOR_IMAGE }),
         ],
       });
       t().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/trading/${env}/trading-engine`, RetentionInDays: config.logs.retentionDays });
