@@ -1,18 +1,7 @@
 /** Validation of the observability section (lib/config/observability.ts): each rule names the field it refuses. */
-import { ConfigError, validateConfig } from '../lib/config';
-import { prod } from '../lib/config/environments/prod';
+import { rejectionOfProd } from './helpers/config';
 
-function messageOf(change: (c: any) => void): string {
-  const copy = structuredClone(prod) as any;
-  change(copy);
-  try {
-    validateConfig(copy, 'lib/config/environments/prod.ts');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const messageOf = rejectionOfProd;
 
 describe('observability config', () => {
   it('refuses a warning error rate at or above the critical one', () => {

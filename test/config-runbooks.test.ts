@@ -1,18 +1,8 @@
 /** Validation of the runbooks section (lib/config/runbooks.ts): each rule names the field it refuses. */
-import { ConfigError, loadConfig, validateConfig } from '../lib/config';
-import { prod } from '../lib/config/environments/prod';
+import { loadConfig } from '../lib/config';
+import { rejectionOfProd } from './helpers/config';
 
-function messageOf(change: (c: any) => void): string {
-  const copy = structuredClone(prod) as any;
-  change(copy);
-  try {
-    validateConfig(copy, 'lib/config/environments/prod.ts');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const messageOf = rejectionOfProd;
 
 describe('runbooks config', () => {
   it('every environment: an RPO budget that beats the blueprint, game days off', () => {
