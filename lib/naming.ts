@@ -36,6 +36,16 @@ export type RegionLayer = (typeof REGION_LAYERS)[number];
 export const KAFKA_PARAMETERS = ['cluster-arn', 'bootstrap-brokers', 'client-security-group-id'] as const;
 export type KafkaParameter = (typeof KAFKA_PARAMETERS)[number];
 
+/** The event workers that consume MSK (workers stack). */
+export const WORKER_NAMES = ['notifications', 'reporting'] as const;
+export type WorkerName = (typeof WORKER_NAMES)[number];
+/** The reporting worker's scheduled jobs (EventBridge Scheduler sends `{"job":"<name>"}`). */
+export const REPORTING_JOBS = ['rollup', 'retention', 'export'] as const;
+export type ReportingJob = (typeof REPORTING_JOBS)[number];
+/** What the workers stack publishes under /<app>/<env>/workers/… for operators. */
+export const WORKERS_PARAMETERS = ['reports-bucket', 'notifications-dlq-url', 'reporting-dlq-url', 'schedules-dlq-url'] as const;
+export type WorkersParameter = (typeof WORKERS_PARAMETERS)[number];
+
 /** Alarm severities: critical pages, warning notifies, info is logged (docs/operations.md). */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -189,20 +199,40 @@ export class Naming {
     };
   }
 
-  /** The event workers' function and dead-letter queue names (trading-core regions). */
+  /**
+   * The event workers' names (trading-core regions, workers stack): functions, dead-letter queues, the
+   * consumer group of each (worker, topic), the reporting jobs' schedules and reports bucket, and the SSM
+   * parameters operators read.
+   */
   get workers(): {
     readonly notifications: string;
     readonly reporting: string;
+    readonly reportingJobs: string;
+    readonly reportingMigrations: string;
     readonly notificationsDeadLetterQueue: string;
     readonly reportingDeadLetterQueue: string;
+    readonly schedulesDeadLetterQueue: string;
     readonly metricNamespace: string;
+    /** One group per (worker, topic): a group's committed offsets then belong to one mapping only. */
+    consumerGroup(worker: WorkerName, topic: string): string;
+    schedule(job: ReportingJob): string;
+    /** S3 names are global: region and account make it unique. */
+    reportsBucket(region: string, account: string): string;
+    parameter(key: WorkersParameter): string;
   } {
     return {
       notifications: this.physicalName('notifications'),
       reporting: this.physicalName('reporting'),
+      reportingJobs: this.physicalName('reporting-jobs'),
+      reportingMigrations: this.physicalName('reporting-migrations'),
       notificationsDeadLetterQueue: this.physicalName('notifications-dlq'),
       reportingDeadLetterQueue: this.physicalName('reporting-dlq'),
+      schedulesDeadLetterQueue: this.physicalName('reporting-schedules-dlq'),
       metricNamespace: this.metricNamespace('Workers'),
+      consumerGroup: (worker, topic) => this.physicalName(worker, topic),
+      schedule: (job) => this.physicalName('reporting', job),
+      reportsBucket: (region, account) => `${this.physicalName('reports', region)}-${account}`,
+      parameter: (key) => this.parameter('workers', key),
     };
   }
 

@@ -4,3 +4,4 @@ export * from './load';
 export * from './roles';
 export * from './runbooks';
 export * from './observability';
+export * from './workers';

@@ -11,10 +11,16 @@ export interface RoleCapabilities {
   readonly runsTradingCore: boolean;
   /** May be promoted by the failover runbooks. */
   readonly canTakeOver: boolean;
+  /**
+   * The event workers' MSK mappings are deployed enabled here. Elsewhere they are deployed disabled (warm
+   * standby: that region's Aurora is read-only until promoted, and two regions consuming would deliver
+   * every notification twice); the DR runbook's moveConsumers step flips them.
+   */
+  readonly consumesEvents: boolean;
 }
 
 export const ROLE_CAPABILITIES: Readonly<Record<RegionRole, RoleCapabilities>> = {
-  primary: { isWriterRegion: true, runsTradingCore: true, canTakeOver: true },
-  secondary: { isWriterRegion: false, runsTradingCore: true, canTakeOver: true },
-  tertiary: { isWriterRegion: false, runsTradingCore: false, canTakeOver: false },
+  primary: { isWriterRegion: true, runsTradingCore: true, canTakeOver: true, consumesEvents: true },
+  secondary: { isWriterRegion: false, runsTradingCore: true, canTakeOver: true, consumesEvents: false },
+  tertiary: { isWriterRegion: false, runsTradingCore: false, canTakeOver: false, consumesEvents: false },
 };

@@ -12,6 +12,7 @@ import { dataSchema, refineDataConfig } from './data';
 import { checkTradingEngine, tradingEngineSchema } from './trading-engine';
 import { checkRunbooks, runbooksSchema } from './runbooks';
 import { checkObservability, observabilitySchema } from './observability';
+import { checkWorkers, workersSchema } from './workers';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -130,12 +131,15 @@ export const configSchema = z
     runbooks: runbooksSchema,
     /** Alarm topics and subscriptions, thresholds, synthetic checks (lib/config/observability.ts). */
     observability: observabilitySchema,
+    /** The event workers: notifications, reporting and its scheduled jobs (lib/config/workers.ts). */
+    workers: workersSchema,
   })
   .superRefine((c, ctx) => {
     checkMessaging(c.messaging, c.environment, ctx);
     checkTradingEngine(c, ctx);
     checkRunbooks(c.runbooks, c.environment, ctx);
     checkObservability(c.observability, ctx);
+    checkWorkers(c.workers, c.environment, ctx);
     const regions = REGION_ROLES.map((role) => c.regions[role].region);
     REGION_ROLES.forEach((role, i) => {
       if (regions.indexOf(regions[i]) !== i) {
@@ -158,3 +162,4 @@ export type TradingEngineConfig = PlatformConfig['tradingEngine'];
 export type ApiPlatformConfig = PlatformConfig['api'];
 export type RunbooksPlatformConfig = PlatformConfig['runbooks'];
 export type ObservabilityConfig = PlatformConfig['observability'];
+export type WorkersPlatformConfig = PlatformConfig['workers'];

@@ -134,4 +134,33 @@ export const dev: EnvironmentFile = {
     stepDurationsSeconds: TYPICAL_STEP_DURATIONS_SECONDS,
     gameDays: { enabled: false, schedule: 'cron(0 10 ? * TUE *)', timezone: 'UTC' },
   },
+  workers: {
+    // A new notifications group starts at LATEST: a push about a trade from hours ago is noise, and
+    // replaying the retained topic would flood users. Reporting starts at TRIM_HORIZON: a brand-new group
+    // reads everything the topics still hold, so reports are complete (its writes are idempotent). A group
+    // with committed offsets (incl. offsets the MSK Replicator copied to the secondary) resumes from them.
+    notifications: {
+      eventSource: { startingPosition: 'LATEST', batchSize: 100, maxBatchingWindowSeconds: 1, retryAttempts: 2, pollers: { minimum: 1, maximum: 2 } },
+      memoryMiB: 256,
+      timeoutSeconds: 30,
+      deliveryAttempts: 3,
+      idempotencyTtlHours: 24,
+      // A verified SES identity of the deployment (the domain or this address).
+      emailFrom: 'notifications@trading.example.com',
+      preferencesTtlSeconds: 60,
+    },
+    reporting: {
+      eventSource: { startingPosition: 'TRIM_HORIZON', batchSize: 500, maxBatchingWindowSeconds: 5, retryAttempts: 2, pollers: { minimum: 1, maximum: 2 } },
+      memoryMiB: 512,
+      timeoutSeconds: 60,
+      detailRetentionDays: 7,
+      rollupRetentionDays: 30,
+      partitionsAheadDays: 3,
+      reports: { archiveAfterDays: 30, expireAfterDays: 90 },
+      schedules: { rollup: 'cron(5 * * * ? *)', retention: 'cron(30 3 * * ? *)', export: 'cron(0 4 * * ? *)' },
+      exportConcurrency: 2,
+      writeAttempts: 3,
+    },
+    deadLetterRetentionDays: 4,
+  },
 };

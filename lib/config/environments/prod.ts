@@ -140,4 +140,34 @@ export const prod: EnvironmentFile = {
     stepDurationsSeconds: TYPICAL_STEP_DURATIONS_SECONDS,
     gameDays: { enabled: false, schedule: 'cron(0 10 ? * TUE *)', timezone: 'UTC' },
   },
+  workers: {
+    // A new notifications group starts at LATEST: a push about a trade from hours ago is noise, and
+    // replaying the retained topic would flood users. Reporting starts at TRIM_HORIZON: a brand-new group
+    // reads everything the topics still hold, so reports are complete (its writes are idempotent). A group
+    // with committed offsets (incl. offsets the MSK Replicator copied to the secondary) resumes from them.
+    notifications: {
+      eventSource: { startingPosition: 'LATEST', batchSize: 100, maxBatchingWindowSeconds: 1, retryAttempts: 3, pollers: { minimum: 2, maximum: 20 } },
+      memoryMiB: 512,
+      timeoutSeconds: 60,
+      deliveryAttempts: 3,
+      idempotencyTtlHours: 24,
+      // A verified SES identity of the deployment (the domain or this address).
+      emailFrom: 'notifications@trading.example.com',
+      preferencesTtlSeconds: 60,
+    },
+    reporting: {
+      eventSource: { startingPosition: 'TRIM_HORIZON', batchSize: 1000, maxBatchingWindowSeconds: 5, retryAttempts: 5, pollers: { minimum: 2, maximum: 20 } },
+      memoryMiB: 1024,
+      timeoutSeconds: 120,
+      // The retention: 90 days of detail, two years of rollups; reports archived after 90 days, kept 7 years.
+      detailRetentionDays: 90,
+      rollupRetentionDays: 730,
+      partitionsAheadDays: 7,
+      reports: { archiveAfterDays: 90, expireAfterDays: 2557 },
+      schedules: { rollup: 'cron(5 * * * ? *)', retention: 'cron(30 3 * * ? *)', export: 'cron(0 4 * * ? *)' },
+      exportConcurrency: 8,
+      writeAttempts: 3,
+    },
+    deadLetterRetentionDays: 14,
+  },
 };
