@@ -34,6 +34,17 @@ export const API_MIGRATIONS: readonly (readonly string[])[] = [
        billing_event_id text NOT NULL,
        updated_at timestamptz NOT NULL)`,
   ],
+  [
+    // Notification preferences (layers/shared/src/notifications/preferences.ts): one row per user.
+    `CREATE TABLE ${API_SCHEMA}.notification_preferences (
+       user_id text PRIMARY KEY,
+       email text,
+       phone text,
+       push_endpoint_arn text,
+       channels jsonb NOT NULL,
+       quiet_hours jsonb,
+       updated_at timestamptz NOT NULL)`,
+  ],
 ];
 
 /** Applies the API's migrations not applied yet (writer region only). */

@@ -9,8 +9,8 @@ import { decode, encode } from '@msgpack/msgpack';
 export const FRAME_FORMATS = ['json', 'msgpack'] as const;
 export type FrameFormat = (typeof FRAME_FORMATS)[number];
 
-/** What a client may subscribe to: its own position and trade updates. */
-export const CHANNELS = ['positions', 'trades'] as const;
+/** What a client may subscribe to: its own position and trade updates, and the notifications sent to it. */
+export const CHANNELS = ['positions', 'trades', 'notifications'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface Frame {
