@@ -13,6 +13,7 @@ const deps = {
   store: dynamoConnectionStore(dynamo, requireEnv('CONNECTIONS_TABLE')),
   connectionTtlSeconds: intEnv('CONNECTION_TTL_SECONDS', 7800, { min: 60, max: 86_400 }),
   maxFrameBytes: intEnv('MAX_BODY_BYTES', 65_536, { min: 256, max: 10_485_760 }),
+  region: requireEnv('AWS_REGION'),
 };
 
 export const handler = withPowertools((event: WebSocketEvent) => handleWebSocket(event, deps), pt);

@@ -16,6 +16,8 @@ export interface WebSocketEvent {
   readonly requestContext: {
     readonly routeKey: string;
     readonly connectionId: string;
+    readonly apiId: string;
+    readonly stage: string;
     readonly requestId?: string;
     readonly authorizer?: Readonly<Record<string, unknown>> | null;
   };
@@ -34,6 +36,13 @@ export interface ConnectionRecord {
   readonly userId: string;
   readonly format: FrameFormat;
   readonly connectedAt: string;
+  /**
+   * Where the connection lives: the table is global, so a pusher in another region posts to
+   * `https://<apiId>.execute-api.<region>.amazonaws.com/<stage>`.
+   */
+  readonly apiId: string;
+  readonly region: string;
+  readonly stage: string;
   /** Epoch seconds: DynamoDB's TTL attribute. */
   readonly expiresAt: number;
 }
@@ -49,6 +58,8 @@ export interface WebSocketDeps {
   readonly store: ConnectionStore;
   readonly connectionTtlSeconds: number;
   readonly maxFrameBytes: number;
+  /** The region this API runs in (AWS_REGION). */
+  readonly region: string;
   readonly now?: () => Date;
 }
 
@@ -78,6 +89,9 @@ export async function handleWebSocket(event: WebSocketEvent, deps: WebSocketDeps
         userId,
         format: query.data.format ?? 'json',
         connectedAt: now.toISOString(),
+        apiId: event.requestContext.apiId,
+        region: deps.region,
+        stage: event.requestContext.stage,
         expiresAt: Math.floor(now.getTime() / 1000) + deps.connectionTtlSeconds,
       });
       return { statusCode: 200 };

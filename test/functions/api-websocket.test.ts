@@ -34,23 +34,26 @@ describe('WebSocket routes (dynalite)', () => {
       }),
     );
     documents = DynamoDBDocumentClient.from(client);
-    deps = { store: dynamoConnectionStore(documents, TABLE), connectionTtlSeconds: 7800, maxFrameBytes: 512, now: () => NOW };
+    deps = { store: dynamoConnectionStore(documents, TABLE), connectionTtlSeconds: 7800, maxFrameBytes: 512, region: 'eu-west-1', now: () => NOW };
   });
   afterAll(async () => new Promise<void>((resolve) => server.close(resolve)));
 
   const event = (routeKey: string, connectionId: string, extra: Partial<WebSocketEvent> = {}): WebSocketEvent => ({
-    requestContext: { routeKey, connectionId, authorizer: { userId: 'ws-user' } },
+    requestContext: { routeKey, connectionId, apiId: 'a1b2c3d4e5', stage: 'live', authorizer: { userId: 'ws-user' } },
     ...extra,
   });
   const record = async (connectionId: string) => (await documents.send(new GetCommand({ TableName: TABLE, Key: { connectionId } }))).Item;
 
-  it('records a connection with its user, frame format and TTL on $connect, and deletes it on $disconnect', async () => {
+  it('records a connection with its user, frame format, where it lives (API, region, stage) and TTL on $connect, and deletes it on $disconnect', async () => {
     expect(await handleWebSocket(event('$connect', 'c-1', { queryStringParameters: { token: 'jwt', format: 'msgpack' } }), deps)).toEqual({ statusCode: 200 });
     expect(await record('c-1')).toEqual({
       connectionId: 'c-1',
       userId: 'ws-user',
       format: 'msgpack',
       connectedAt: NOW.toISOString(),
+      apiId: 'a1b2c3d4e5',
+      region: 'eu-west-1',
+      stage: 'live',
       [DATA_TABLES.connections.ttlAttribute]: NOW.getTime() / 1000 + 7800,
     });
     await handleWebSocket(event('$disconnect', 'c-1'), deps);
@@ -68,9 +71,9 @@ describe('WebSocket routes (dynalite)', () => {
     const ack = await send({ action: 'subscribe', channels: ['positions', 'trades'] });
     expect(ack.statusCode).toBe(200);
     expect(JSON.parse(ack.body!)).toEqual({ kind: 'ack', action: 'subscribe', channels: ['positions', 'trades'] });
-    await send({ action: 'subscribe', channels: ['positions'] });
-    expect((await record('c-3'))!.channels).toEqual(new Set(['positions', 'trades']));
-    await send({ action: 'unsubscribe', channels: ['trades'] });
+    await send({ action: 'subscribe', channels: ['positions', 'notifications'] });
+    expect((await record('c-3'))!.channels).toEqual(new Set(['positions', 'trades', 'notifications']));
+    await send({ action: 'unsubscribe', channels: ['trades', 'notifications'] });
     expect((await record('c-3'))!.channels).toEqual(new Set(['positions']));
     expect((await record('c-3'))!.format).toBe('json');
   });
