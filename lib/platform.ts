@@ -18,6 +18,7 @@ import { NetworkStack } from './stacks/network-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { PlatformStack } from './stacks/platform-stack';
+import { WorkersStack } from './stacks/workers-stack';
 
 export interface RegionStacks {
   readonly role: RegionRole;
@@ -33,6 +34,8 @@ export interface RegionStacks {
   readonly api?: ApiStack;
   /** Every region: alarm topics, alarms, canaries, dashboards (docs/operations.md). */
   readonly observability: ObservabilityStack;
+  /** Only in the regions that run the trading core: the event workers (docs/workers/README.md). */
+  readonly workers?: WorkersStack;
   /** Only in the regions that can take over (the failover runbooks). */
   readonly operations?: OperationsStack;
 }
@@ -75,7 +78,12 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     api.addStackDependency(messaging);
     api.addStackDependency(application);
     observability.addStackDependency(application);
-    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application, identity, api, observability };
+    // The workers read the VPC (network), the data key (keys), the shard map, proxies, client group and
+    // tables (data) and the MSK cluster (messaging) at deploy time. Observability alarms on their names and
+    // the runbooks list their mappings at run time only: no ordering with those.
+    const workers = new WorkersStack(app, naming.regionStackId(region, 'workers'), base);
+    for (const producer of [network, keys, data, messaging]) workers.addStackDependency(producer);
+    if (!ROLE_CAPABILITIES[role].canTakeOver) return { role, network, keys, data, messaging, application, identity, api, workers, observability };
     const operations = new OperationsStack(app, naming.regionStackId(region, 'operations'), base);
     // Rules on the ops bus (messaging), the runbook table and key (data), the kill switch and engine it
     // moves (application), pages through the severity topics (observability).
@@ -83,7 +91,7 @@ export function buildPlatform(app: App, config: PlatformConfig, target: DeployTa
     operations.addStackDependency(data);
     operations.addStackDependency(application);
     operations.addStackDependency(observability);
-    return { role, network, keys, data, messaging, application, identity, api, observability, operations };
+    return { role, network, keys, data, messaging, application, identity, api, workers, observability, operations };
   });
 
   // Across regions, the writer region goes first where others join what it creates.

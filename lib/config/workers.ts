@@ -41,8 +41,8 @@ export const workersSchema = z.strictObject({
     ...workerSchema,
     /** Tries per channel (push, e-mail, SMS) before a notification is dead-lettered. */
     deliveryAttempts: int(1, 10),
-    /** How long a delivered notification's idempotency record stops a redelivery. */
-    idempotencyTtlHours: int(1, 24 * 30),
+    /** How long a delivered notification's idempotency record stops a redelivery (the handler accepts up to 7 days). */
+    idempotencyTtlHours: int(1, 24 * 7),
     /** The SES identity notifications are sent from. */
     emailFrom: z.email(),
     /** How long a user's notification preferences are cached in a function instance. */
