@@ -30,6 +30,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { TOPICS, type TopicName } from '@shared/events';
 import { REPORTING_MIGRATIONS } from '@shared/db/reporting-schema';
+import { reportKey } from '@shared/reporting/export';
 import { ROLE_CAPABILITIES } from '../config';
 import { acknowledge, type Acknowledgement } from '../compliance';
 import { grantKafka } from '../constructs/kafka-access';
@@ -51,6 +52,9 @@ export const CONNECTIONS_BY_USER_INDEX = 'byUser' satisfies keyof typeof DATA_TA
 
 /** Old versions of a report (rewritten exports) are kept this long, then deleted. */
 export const NONCURRENT_REPORT_VERSION_DAYS = 30;
+
+/** The first segment of every export's key (`daily/YYYY/MM/DD/<user>.json`): the only prefix the jobs may write. */
+export const REPORTS_PREFIX = reportKey('2000-01-01', 'user').split('/')[0];
 
 /** The export job may run up to Lambda's maximum; rollup and retention finish well within it. */
 const JOBS_TIMEOUT = Duration.minutes(15);
@@ -284,8 +288,8 @@ export class WorkersStack extends PlatformStack {
 
   private grantJobs(fn: PlatformFunction): void {
     this.grantDatabase(fn);
-    // Exports only: PutObject under reports/, with the bucket's key.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportsBucket.arnForObjects('reports/*')] }));
+    // Exports only: PutObject under the exports' prefix, with the bucket's key.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportsBucket.arnForObjects(`${REPORTS_PREFIX}/*`)] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.data.dataKey.keyArn] }));
     // The active switch: the jobs run only where the reporting function's mappings are enabled.
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:ListEventSourceMappings'], resources: ['*'] }));
@@ -294,8 +298,8 @@ export class WorkersStack extends PlatformStack {
       reason:
         'lambda:ListEventSourceMappings (the active switch, filtered by function name in the call), X-Ray and the EC2 network-interface actions of VPC attachment support no resource-level permissions',
     }, {
-      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/reports/*]`,
-      reason: 'Exports are written under reports/<job>/<date>/<user>.csv: the keys are made per run and per user, nothing else in the bucket is writable',
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}/*]`,
+      reason: `Exports are written as ${REPORTS_PREFIX}/YYYY/MM/DD/<user>.json: the keys are made per day and per user, nothing else in the bucket is writable`,
     });
   }
 

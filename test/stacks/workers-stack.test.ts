@@ -10,7 +10,7 @@ import { TOPICS } from '@shared/events';
 import { loadConfig, resolveAccount, type RegionRole } from '../../lib/config';
 import { Naming } from '../../lib/naming';
 import { runbookSettings } from '../../lib/stacks/operations-stack';
-import { migrationsHash, WorkersStack } from '../../lib/stacks/workers-stack';
+import { migrationsHash, REPORTS_PREFIX, WorkersStack } from '../../lib/stacks/workers-stack';
 import { platformOf, TEST_ACCOUNT, testApp } from '../helpers/platform';
 
 const platform = platformOf('prod');
@@ -201,7 +201,9 @@ describe.each(['primary', 'secondary'] as const)('prod %s workers', (role) => {
   it('lets the reporting jobs write exports, read the active switch and log in to the database, nothing more', () => {
     const s = statementsOf(t(), names.reportingJobs);
     const bucket = idOf(t(), 'AWS::S3::Bucket', { BucketName: names.reportsBucket(config.regions[role].region, TEST_ACCOUNT) });
-    expect(resourcesFor(s, 's3:PutObject')).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/reports/*']] }]);
+    // Exactly the prefix the export writes (layers/shared/src/reporting/export.ts reportKey).
+    expect(REPORTS_PREFIX).toBe('daily');
+    expect(resourcesFor(s, 's3:PutObject')).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/daily/*']] }]);
     expect(resourcesFor(s, 'lambda:ListEventSourceMappings')).toEqual(['*']);
     expect(actionsOf(s).filter((a) => /^(sqs|dynamodb|sns|ses|lambda):/.test(a))).toEqual(['lambda:ListEventSourceMappings']);
     expect(resourcesFor(s, 'rds-db:connect')).toHaveLength(config.data.aurora.shards);
