@@ -247,7 +247,7 @@ async function plan(item: Routable, prefs: NotificationPreferences, at: Date, co
   }
   const quiet = priority !== 'high' && inQuietHours(prefs.quietHours, at);
   const base = { idempotencyKey, eventId: event.eventId, userId };
-  const text = describe(message);
+  let described: ReturnType<typeof describe> | undefined;
   const deliveries: Delivery[] = [];
   for (const channel of channels) {
     if (channel === 'websocket') {
@@ -261,6 +261,7 @@ async function plan(item: Routable, prefs: NotificationPreferences, at: Date, co
       counts.quietHeld++;
       continue;
     }
+    const text = (described ??= describe(message));
     if (channel === 'email') {
       if (!prefs.email) counts.noAddress++;
       else deliveries.push({ ...base, channel, to: prefs.email, subject: text.title, text: text.body });
