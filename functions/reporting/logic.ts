@@ -26,7 +26,15 @@ export interface ReportingConsumerDeps {
   readonly writeAttempts: number;
   readonly deadLetter: DeadLetterSink;
   readonly onRetry?: (error: unknown, attempt: number) => void;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
 }
+
+/**
+ * An event time further ahead than this is refused (dead-lettered): a clock gone wrong at the producer would
+ * otherwise create partitions (and rollup months) far in the future.
+ */
+export const MAX_FUTURE_SKEW_MS = 24 * 3_600_000;
 
 export interface ReportingBatchSummary {
   readonly records: number;
@@ -48,6 +56,7 @@ export async function consumeReportingBatch(event: MskEvent, deps: ReportingCons
   const batches = deps.shards.map((): ShardBatch => ({ trades: [], tradeRecords: [], positions: [], positionRecords: [] }));
   // A duplicate inside one batch is dropped here; across batches the table's key drops it.
   const seen = new Set<string>();
+  const latest = (deps.now?.() ?? new Date()).getTime() + MAX_FUTURE_SKEW_MS;
   let deadLettered = 0;
   const bad: Promise<void>[] = [];
   const reject = (record: MskRecord, error: unknown) => {
@@ -57,6 +66,10 @@ export async function consumeReportingBatch(event: MskEvent, deps: ReportingCons
   for (const result of results) {
     if (!result.ok) {
       reject(result.record, result.error);
+      continue;
+    }
+    if (Date.parse(result.event.occurredAt) > latest) {
+      reject(result.record, new EventValidationError('occurredAt', `${result.event.occurredAt} is more than 24 hours in the future`, result.ref));
       continue;
     }
     if (result.topic === TOPICS.trades && result.event.type === 'TradeExecuted') {

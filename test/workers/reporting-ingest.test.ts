@@ -9,6 +9,7 @@ import { describeWith } from '../helpers/services';
 import { mskBatch, position, reportingShards, trade, tradeSeries, type ReportingShards } from './reporting-fixtures';
 
 const START = new Date('2026-11-30T22:00:00.000Z');
+const NOW = new Date('2026-12-04T00:00:00.000Z');
 
 describeWith({ postgres: true }, 'reporting consumer (local PostgreSQL)', () => {
   let db: ReportingShards;
@@ -22,6 +23,7 @@ describeWith({ postgres: true }, 'reporting consumer (local PostgreSQL)', () => 
     shards: db.shards,
     partitions: new PartitionCache(),
     writeAttempts: 3,
+    now: () => NOW,
     deadLetter: async (record, error) => {
       letters.push({ record, error });
     },
@@ -132,6 +134,15 @@ describeWith({ postgres: true }, 'reporting consumer (local PostgreSQL)', () => 
     const result = await ingestTrades(pool, [trade('user-3', '2026-10-01T02:00:00.000Z')], { shard, partitions: cache });
     expect(result).toEqual({ inserted: 1, rejected: 0 });
     expect(await count(shard, 'trades_p20261001')).toBe(1);
+  });
+
+  it('dead-letters an event time more than a day ahead (a producer clock gone wrong) instead of creating far partitions', async () => {
+    const ahead = trade('user-4', '2026-12-05T00:00:01.000Z');
+    const justInTime = trade('user-4', '2026-12-05T00:00:00.000Z');
+    const summary = await consumeReportingBatch(mskBatch([ahead, justInTime]), deps());
+    expect(summary).toMatchObject({ tradesInserted: 1, deadLettered: 1 });
+    expect(letters[0].error).toMatchObject({ field: 'occurredAt' });
+    expect(JSON.parse(Buffer.from(letters[0].record.value!, 'base64').toString()).eventId).toBe(ahead.eventId);
   });
 
   it('dead-letters a valid event of a topic it does not consume, and creates partitions concurrently without error', async () => {

@@ -120,6 +120,7 @@ describeWith({ postgres: true }, 'daily report export (local PostgreSQL, mocked 
       shards: db.shards,
       partitions: new PartitionCache(),
       writeAttempts: 1,
+      now: () => new Date('2026-12-08T00:00:00.000Z'),
       deadLetter: async (_r, e) => {
         throw e;
       },

@@ -22,6 +22,7 @@ describeWith({ postgres: true }, 'reporting retention (local PostgreSQL)', () =>
       shards: db.shards,
       partitions: new PartitionCache(),
       writeAttempts: 1,
+      now: () => new Date('2026-12-05T00:00:00.000Z'),
       deadLetter: async (_r, e) => {
         throw e;
       },

@@ -18,7 +18,7 @@ describeWith({ postgres: true }, 'reporting rollups (local PostgreSQL)', () => {
   afterAll(() => db.drop());
 
   const ingest = (...events: (TradeExecuted | PositionChanged)[]) =>
-    consumeReportingBatch(mskBatch(events), { shards: db.shards, partitions: new PartitionCache(), writeAttempts: 1, deadLetter: async (_r, e) => { throw e; } });
+    consumeReportingBatch(mskBatch(events), { shards: db.shards, partitions: new PartitionCache(), writeAttempts: 1, now: () => new Date('2026-12-09T00:00:00.000Z'), deadLetter: async (_r, e) => { throw e; } });
   const rows = async (table: string, userId = 'alice', symbol = 'BTC-USD') =>
     (
       await db.pools[0].query(
