@@ -144,6 +144,7 @@ export class Naming {
       readonly authorizer: string;
       readonly dashboard: string;
       readonly plans: string;
+      readonly preferences: string;
       readonly commands: string;
       readonly billingWebhook: string;
       readonly webSocket: string;
@@ -173,6 +174,7 @@ export class Naming {
         authorizer: this.physicalName('api-authorizer'),
         dashboard: this.physicalName('api-dashboard'),
         plans: this.physicalName('api-plans'),
+        preferences: this.physicalName('api-preferences'),
         commands: this.physicalName('api-commands'),
         billingWebhook: this.physicalName('api-billing-webhook'),
         webSocket: this.physicalName('api-websocket'),

@@ -141,6 +141,9 @@ export class ApiStack extends PlatformStack {
     const plans = fn('plans', 'api-plans', 'Investment plans: create, list, update, cancel', { ...inVpc(data.databaseClients), environment: writeEnvironment });
     grantDatabase(plans);
     plans.addToRolePolicy(putEvents);
+    // Notification preferences are written like plans: on the user's shard, forwarded to the writer in the tertiary.
+    const preferences = fn('preferences', 'api-preferences', 'Notification preferences: read and replace the caller\'s', { ...inVpc(data.databaseClients), environment: writeEnvironment });
+    grantDatabase(preferences);
 
     const billing = fn('billingWebhook', 'api-billing-webhook', 'Billing webhook: HMAC-verified, idempotent subscription updates', {
       ...inVpc(data.databaseClients),
@@ -280,6 +283,16 @@ export class ApiStack extends PlatformStack {
     const plan = plansResource.addResource('{planId}');
     plan.addMethod('PATCH', integrate(plans), { requestValidator: validator, requestParameters: { 'method.request.path.planId': true } });
     plan.addMethod('DELETE', integrate(plans), { requestValidator: validator, requestParameters: { 'method.request.path.planId': true } });
+
+    const notificationPreferences = this.restApi.root.addResource('notifications').addResource('preferences');
+    notificationPreferences.addMethod('GET', integrate(preferences), { requestValidator: validator });
+    // Every field is optional (PUT replaces the whole document): the gateway only checks for an object; the function names a bad field.
+    const preferencesModel = this.restApi.addModel('NotificationPreferencesModel', {
+      contentType: 'application/json',
+      modelName: 'NotificationPreferences',
+      schema: { type: apigateway.JsonSchemaType.OBJECT },
+    });
+    notificationPreferences.addMethod('PUT', integrate(preferences), { requestValidator: validator, requestModels: { 'application/json': preferencesModel } });
 
     const trading = this.restApi.root.addResource('trading');
     trading.addResource('signals').addMethod('POST', integrate(commands), { requestValidator: validator, requestModels: { 'application/json': bodyModel('Signal', ['symbol', 'action']) } });

@@ -49,6 +49,23 @@ describe.each(REGION_ROLES)('prod %s api stack', (role) => {
     for (const m of guarded) expect(m).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true, RequestValidatorId: expect.anything() });
   });
 
+  it('serves GET and PUT /notifications/preferences from the preferences function, guarded, in the VPC, with the database grant', () => {
+    const resources = t().findResources('AWS::ApiGateway::Resource');
+    const [notificationsId] = Object.entries(resources).find(([, r]) => r.Properties.PathPart === 'notifications')!;
+    const [preferencesId] = Object.entries(resources).find(([, r]) => r.Properties.PathPart === 'preferences' && r.Properties.ParentId.Ref === notificationsId)!;
+    const functions = t().findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'trading-prod-api-preferences' } });
+    const [functionId] = Object.keys(functions);
+    expect(functions[functionId].Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+    const methods = Object.values(t().findResources('AWS::ApiGateway::Method', { Properties: { ResourceId: { Ref: preferencesId } } })).map((m) => m.Properties);
+    expect(methods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'PUT']);
+    for (const m of methods) {
+      expect(m).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true, RequestValidatorId: expect.anything() });
+      expect(JSON.stringify(m.Integration.Uri)).toContain(functionId);
+    }
+    const [policy] = Object.values(t().findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: functions[functionId].Properties.Role['Fn::GetAtt'][0] }] } }));
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('rds-db:connect');
+  });
+
   it('has a usage plan and an API key per client tier from config', () => {
     for (const tier of config.api.usagePlans) {
       t().hasResourceProperties('AWS::ApiGateway::UsagePlan', {
@@ -121,10 +138,12 @@ describe('prod regions differ by role', () => {
   it('the tertiary writes through its read-only endpoint (write forwarding) and migrates nothing', () => {
     expect(envOf('tertiary', 'trading-prod-api-plans')).toMatchObject({ DATABASE_ENDPOINT: 'readOnly', WRITE_FORWARDING: 'true', MIGRATE_API_SCHEMA: 'false' });
     expect(envOf('tertiary', 'trading-prod-api-billing-webhook')).toMatchObject({ DATABASE_ENDPOINT: 'readOnly', WRITE_FORWARDING: 'true' });
+    expect(envOf('tertiary', 'trading-prod-api-preferences')).toMatchObject({ DATABASE_ENDPOINT: 'readOnly', WRITE_FORWARDING: 'true', MIGRATE_API_SCHEMA: 'false' });
   });
 
   it('the primary writes through the writer and runs the API schema migrations', () => {
     expect(envOf('primary', 'trading-prod-api-plans')).toMatchObject({ DATABASE_ENDPOINT: 'readWrite', WRITE_FORWARDING: 'false', MIGRATE_API_SCHEMA: 'true' });
+    expect(envOf('primary', 'trading-prod-api-preferences')).toMatchObject({ DATABASE_ENDPOINT: 'readWrite', WRITE_FORWARDING: 'false', MIGRATE_API_SCHEMA: 'true' });
     expect(envOf('secondary', 'trading-prod-api-plans')).toMatchObject({ DATABASE_ENDPOINT: 'readWrite', MIGRATE_API_SCHEMA: 'false' });
   });
 
