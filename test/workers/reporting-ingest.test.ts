@@ -104,6 +104,27 @@ describeWith({ postgres: true }, 'reporting consumer (local PostgreSQL)', () => 
     expect(await totalTrades()).toBe(before + 3);
   });
 
+  it('isolates refused rows in a large chunk by halving it: few statements, every other row stored in bulk', async () => {
+    const rows = tradeSeries(1_000, new Date('2026-11-20T00:00:00.000Z'), { users: 1, days: 1 }).map((t) => ({ ...t, userId: 'bisect' }));
+    const bad = [17, 500, 983];
+    for (const i of bad) rows[i] = { ...rows[i], quantity: '10000000000000000000', price: '10000000000000000000' };
+    let statements = 0;
+    const counting: Sql = {
+      query: (text, params) => {
+        if (text.includes('INSERT INTO reporting.trades')) statements++;
+        return db.shards[0].query(text, params);
+      },
+    };
+    const rejected: number[] = [];
+    const result = await ingestTrades(counting, rows, { onRejected: (i) => void rejected.push(i) });
+    expect(result).toEqual({ inserted: 997, rejected: 3 });
+    expect(rejected).toEqual(bad);
+    expect(statements).toBeLessThan(70);
+    expect(await count(0, 'trades', 'user_id = $1', ['bisect'])).toBe(997);
+    // Without a sink for refused rows, nothing is dropped silently: it throws.
+    await expect(ingestTrades(db.shards[0], [{ ...rows[17], eventId: '00000000-0000-4000-8000-ffffffffffff' }])).rejects.toMatchObject({ code: '22003' });
+  });
+
   it('retries a transient failure, and throws (the batch is retried) when it persists', async () => {
     const reset = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
     const flaky = (failures: number): Sql[] =>

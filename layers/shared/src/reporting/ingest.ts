@@ -9,8 +9,8 @@
  * Failures: a transient one (connection reset, serialization, admin shutdown) is retried `writeAttempts`
  * times in all, then thrown (the caller fails the batch and Lambda redelivers it). A permanent refusal of
  * the data (SQLSTATE class 22 data exception or 23 integrity violation, e.g. a notional out of numeric(38,18)
- * range) makes the chunk fall back to one statement per row, so that only the refused rows are reported
- * to `onRejected` (and dead-lettered by the caller) while the others are stored.
+ * range) makes the chunk split in halves until the refused rows stand alone: only they are reported to
+ * `onRejected` (and dead-lettered by the caller), the others are stored, still in bulk.
  */
 import type { Sql } from '../clients/sql';
 import { REPORTING_SCHEMA } from '../db/reporting-schema';
@@ -142,23 +142,33 @@ async function ingest<E>(db: Sql, writer: DetailWriter<E>, rows: readonly E[], o
       }
     }, { attempts: options.writeAttempts ?? 3, onRetry: options.onRetry });
 
-  try {
-    return { inserted: await write(columns.params, columns.times), rejected: 0 };
-  } catch (error) {
-    if (!isRefusedData(error)) throw error;
-  }
-  // Some row is refused: one statement per row isolates it, the others are stored.
+  const writeRange = (from: number, to: number) => write(columns.params.map((column) => column.slice(from, to)), columns.times.slice(from, to));
   let inserted = 0;
   let rejected = 0;
-  for (let i = 0; i < rows.length; i++) {
-    try {
-      inserted += await write(columns.params.map((column) => [column[i]]), [columns.times[i]]);
-    } catch (error) {
-      if (!isRefusedData(error)) throw error;
-      if (!options.onRejected) throw error;
-      await options.onRejected(i, error);
+  // [from, to) was refused: halve it until the refused rows stand alone (about 2·log2(n) statements for one
+  // bad row instead of n); the halves that go through are stored in bulk.
+  const isolate = async (from: number, to: number, refusal: unknown): Promise<void> => {
+    if (to - from === 1) {
+      if (!options.onRejected) throw refusal;
+      await options.onRejected(from, refusal);
       rejected++;
+      return;
     }
+    const mid = (from + to) >>> 1;
+    for (const [a, b] of [[from, mid], [mid, to]]) {
+      try {
+        inserted += await writeRange(a, b);
+      } catch (error) {
+        if (!isRefusedData(error)) throw error;
+        await isolate(a, b, error);
+      }
+    }
+  };
+  try {
+    inserted = await writeRange(0, rows.length);
+  } catch (error) {
+    if (!isRefusedData(error)) throw error;
+    await isolate(0, rows.length, error);
   }
   return { inserted, rejected };
 }
