@@ -6,8 +6,8 @@
  * Failure handling (docs/workers/reporting.md):
  * - a record that does not decode or validate is dead-lettered (SQS, verbatim with the reason) and the
  *   rest of the batch goes on (the MSK source has no partial-batch response);
- * - a record the database refuses permanently (e.g. a value out of numeric range) is isolated by per-row
- *   inserts of its shard's chunk and dead-lettered; the others are stored;
+ * - a record the database refuses permanently (e.g. a value out of numeric range) is isolated by halving its
+ *   shard's chunk and dead-lettered; the others are stored; so is an event older than the retained detail;
  * - a transient write failure is retried (withRetries, `writeAttempts` tries); if it still fails, this
  *   throws: Lambda retries the whole batch (redelivery inserts nothing twice), bounded by the event
  *   source's retry attempts, then sends the batch's offsets to its on-failure SQS destination.
@@ -15,7 +15,7 @@
 import type { DeadLetterSink } from '@shared/clients/dead-letter-queue';
 import type { Sql } from '@shared/clients/sql';
 import { decodeMskEvent, EventValidationError, TOPICS, type MskEvent, type MskRecord, type PositionChanged, type TradeExecuted } from '@shared/events';
-import { ingestPositionChanges, ingestTrades } from '@shared/reporting/ingest';
+import { BeyondRetentionError, ingestPositionChanges, ingestTrades } from '@shared/reporting/ingest';
 import type { PartitionCache } from '@shared/reporting/partitions';
 import { shardOf } from '@shared/shard-map';
 
@@ -112,7 +112,8 @@ export class RefusedByDatabaseError extends Error {
   override readonly name = 'RefusedByDatabase';
 }
 
-function refused(error: unknown): RefusedByDatabaseError {
+function refused(error: unknown): Error {
+  if (error instanceof BeyondRetentionError) return error;
   const e = error as { code?: string; message?: string };
   return new RefusedByDatabaseError(`refused by the database (SQLSTATE ${e.code ?? 'unknown'}): ${e.message ?? String(error)}`);
 }

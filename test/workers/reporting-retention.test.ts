@@ -15,18 +15,23 @@ describeWith({ postgres: true }, 'reporting retention (local PostgreSQL)', () =>
 
   const names = async (table: 'trades' | 'position_changes' | 'rollup_hourly' | 'rollup_daily' | 'rollup_weekly') => (await listPartitions(db.shards[0], table)).map((p) => p.name);
 
+  const letters: unknown[] = [];
+  const deps = {
+    get shards() {
+      return db.shards;
+    },
+    partitions: new PartitionCache(),
+    writeAttempts: 1,
+    now: () => new Date('2026-12-05T00:00:00.000Z'),
+    deadLetter: async (_record: unknown, error: unknown) => {
+      letters.push(error);
+    },
+  };
+
   it('drops detail partitions after 90 days and rollup partitions after 730, keeps the rest, creates the days ahead', async () => {
     // Today is 2026-12-05: detail rows before 2026-09-06 and rollups before 2024-12-05 are past retention.
     const at = ['2024-11-30T12:00:00.000Z', '2024-12-02T12:00:00.000Z', '2026-09-05T23:59:59.999Z', '2026-09-06T00:00:00.000Z', '2026-12-04T10:00:00.000Z'];
-    await consumeReportingBatch(mskBatch(at.flatMap((t, i) => [trade('dora', t), position('dora', t, i + 1, `${i}`)])), {
-      shards: db.shards,
-      partitions: new PartitionCache(),
-      writeAttempts: 1,
-      now: () => new Date('2026-12-05T00:00:00.000Z'),
-      deadLetter: async (_r, e) => {
-        throw e;
-      },
-    });
+    await consumeReportingBatch(mskBatch(at.flatMap((t, i) => [trade('dora', t), position('dora', t, i + 1, `${i}`)])), deps);
     await refreshRollups(db.shards[0]);
     expect(await names('rollup_daily')).toContain('rollup_daily_p202411');
 
@@ -51,5 +56,27 @@ describeWith({ postgres: true }, 'reporting retention (local PostgreSQL)', () =>
     // A second run drops nothing more.
     const again = await applyRetention(db.shards[0], { now: new Date('2026-12-05T03:00:00.000Z'), detailRetentionDays: 90, rollupRetentionDays: 730, partitionsAheadDays: 3 });
     expect(again.dropped).toEqual([]);
+  });
+
+  it('refuses events older than the retained detail, and never recomputes rollups from detail that is gone', async () => {
+    const day = async (d: string) =>
+      (await db.pools[0].query(`SELECT trade_count::int AS n FROM reporting.rollup_daily WHERE user_id = 'dora' AND bucket_start = $1`, [`${d}T00:00:00Z`])).rows[0]?.n;
+    expect(await day('2026-09-05')).toBe(1);
+    const { rows: mark } = await db.pools[0].query('SELECT detail_since FROM reporting.refresh_watermark');
+    expect(mark[0].detail_since.toISOString()).toBe('2026-09-06T00:00:00.000Z');
+
+    letters.length = 0;
+    const summary = await consumeReportingBatch(mskBatch([trade('dora', '2026-09-05T12:00:00.000Z'), trade('dora', '2026-09-06T12:00:00.000Z')]), deps);
+    expect(summary).toMatchObject({ tradesInserted: 1, deadLettered: 1 });
+    expect(letters).toEqual([expect.objectContaining({ name: 'BeyondRetention' })]);
+    expect(await names('trades')).not.toContain('trades_p20260905');
+
+    // A write that landed just before its partition was dropped: the refresh starts at the detail cutoff, so
+    // the 5 September rollup (computed when its detail existed) stays as it was.
+    await db.pools[0].query(`UPDATE reporting.refresh_watermark SET dirty_since = '2026-09-05T12:00:00Z'`);
+    const refreshed = await refreshRollups(db.shards[0]);
+    expect(refreshed.from?.toISOString()).toBe('2026-09-06T00:00:00.000Z');
+    expect(await day('2026-09-05')).toBe(1);
+    expect(await day('2026-09-06')).toBe(2);
   });
 });

@@ -66,12 +66,16 @@ export const REPORTING_MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX rollup_hourly_closing ON ${S}.rollup_hourly (user_id, symbol, bucket_start) WHERE closing_realized_pnl IS NOT NULL`,
     rollupTable('rollup_daily'),
     rollupTable('rollup_weekly'),
-    // The oldest event time written since the last refresh (NULL: nothing to refresh).
+    // dirty_since: the oldest event time written since the last refresh (NULL: nothing to refresh).
+    // detail_since: where the detail rows are complete (retention dropped what is older; NULL: nothing dropped
+    // yet). Older events are refused and the refresh never recomputes before it, so that a late event cannot
+    // replace a bucket's rollup with a sum over the little detail that is left.
     `CREATE TABLE ${S}.refresh_watermark (
        id boolean PRIMARY KEY DEFAULT true CHECK (id),
-       dirty_since timestamptz
+       dirty_since timestamptz,
+       detail_since timestamptz
      )`,
-    `INSERT INTO ${S}.refresh_watermark (id, dirty_since) VALUES (true, NULL)`,
+    `INSERT INTO ${S}.refresh_watermark (id, dirty_since, detail_since) VALUES (true, NULL, NULL)`,
   ],
 ];
 

@@ -6,6 +6,8 @@
  * statement lowers the refresh watermark to the oldest event time it actually inserted, so the hourly
  * rollup recomputes exactly the buckets that changed (late data included) and nothing else.
  *
+ * An event older than `refresh_watermark.detail_since` (what retention has dropped) is refused the same way.
+ *
  * Failures: a transient one (connection reset, serialization, admin shutdown) is retried `writeAttempts`
  * times in all, then thrown (the caller fails the batch and Lambda redelivers it). A permanent refusal of
  * the data (SQLSTATE class 22 data exception or 23 integrity violation, e.g. a notional out of numeric(38,18)
@@ -102,6 +104,11 @@ const POSITIONS: DetailWriter<PositionChanged> = {
   },
 };
 
+/** An event older than the retained detail (`refresh_watermark.detail_since`): refused, and dead-lettered by the consumer. */
+export class BeyondRetentionError extends Error {
+  override readonly name = 'BeyondRetention';
+}
+
 /** Stores TradeExecuted events in one statement (see the module comment for failures). */
 export function ingestTrades(db: Sql, trades: readonly TradeExecuted[], options: IngestOptions = {}): Promise<IngestResult> {
   return ingest(db, TRADES, trades, options);
@@ -126,7 +133,28 @@ async function ingest<E>(db: Sql, writer: DetailWriter<E>, rows: readonly E[], o
   if (rows.length === 0) return { inserted: 0, rejected: 0 };
   const shard = options.shard ?? 0;
   const partitions = options.partitions ?? new PartitionCache();
-  const columns = writer.columns(rows);
+  const all = writer.columns(rows);
+  let rejected = 0;
+  const reject = async (index: number, error: unknown) => {
+    if (!options.onRejected) throw error;
+    await options.onRejected(index, error);
+    rejected++;
+  };
+
+  // Events older than the retained detail are refused: they would re-create a dropped partition, and their
+  // bucket's rollup (kept two years) is final.
+  const { rows: marks } = await db.query<{ detail_since: Date | null }>(`SELECT detail_since FROM ${S}.refresh_watermark`);
+  const horizon = marks[0]?.detail_since ?? null;
+  let kept = rows.map((_, i) => i);
+  if (horizon && all.times.some((t) => t < horizon)) {
+    kept = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (all.times[i] >= horizon) kept.push(i);
+      else await reject(i, new BeyondRetentionError(`event time ${all.times[i].toISOString()} is before ${horizon.toISOString()}, where retention has dropped the detail rows`));
+    }
+    if (kept.length === 0) return { inserted: 0, rejected };
+  }
+  const columns: Columns = kept.length === rows.length ? all : { params: all.params.map((column) => kept.map((i) => column[i])), times: kept.map((i) => all.times[i]) };
   await partitions.ensure(db, shard, writer.table, columns.times);
 
   const write = (params: unknown[][], times: readonly Date[]) =>
@@ -144,16 +172,10 @@ async function ingest<E>(db: Sql, writer: DetailWriter<E>, rows: readonly E[], o
 
   const writeRange = (from: number, to: number) => write(columns.params.map((column) => column.slice(from, to)), columns.times.slice(from, to));
   let inserted = 0;
-  let rejected = 0;
   // [from, to) was refused: halve it until the refused rows stand alone (about 2·log2(n) statements for one
   // bad row instead of n); the halves that go through are stored in bulk.
   const isolate = async (from: number, to: number, refusal: unknown): Promise<void> => {
-    if (to - from === 1) {
-      if (!options.onRejected) throw refusal;
-      await options.onRejected(from, refusal);
-      rejected++;
-      return;
-    }
+    if (to - from === 1) return reject(kept[from], refusal);
     const mid = (from + to) >>> 1;
     for (const [a, b] of [[from, mid], [mid, to]]) {
       try {

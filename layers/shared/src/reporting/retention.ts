@@ -1,7 +1,7 @@
 /**
  * Retention of the reporting tables on one shard: whole partitions whose range ended before the cutoff are
  * detached and dropped (no DELETE, no bloat, no vacuum), detail rows after `detailRetentionDays`, rollups
- * after `rollupRetentionDays`; the day partitions of the next `partitionsAheadDays` days (and the months
+ * after `rollupRetentionDays` (and `refresh_watermark.detail_since` moves to the detail cutoff); the day partitions of the next `partitionsAheadDays` days (and the months
  * they fall in, for the rollups) are created ahead, so that ingest rarely has to.
  */
 import type { Sql } from '../clients/sql';
@@ -43,6 +43,9 @@ export async function applyRetention(db: Sql, options: RetentionOptions): Promis
   const today = utcDay(options.now);
   const dropped: string[] = [];
   const created: string[] = [];
+  // First (so that a crash between the two cannot leave a refresh reaching into dropped detail): detail older
+  // than its cutoff is about to go, ingest refuses such events and the refresh starts no earlier.
+  await db.query(`UPDATE ${REPORTING_SCHEMA}.refresh_watermark SET detail_since = GREATEST(detail_since, $1)`, [addDays(today, -options.detailRetentionDays)]);
   const policies: [readonly ReportingTable[], number][] = [
     [DETAIL_TABLES, options.detailRetentionDays],
     [ROLLUP_TABLES, options.rollupRetentionDays],

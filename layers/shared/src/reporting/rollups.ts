@@ -3,7 +3,7 @@
  *
  * Exact and cheap: ingest lowers `refresh_watermark.dirty_since` to the oldest event time it inserted; the
  * refresh recomputes hourly buckets from date_trunc('hour', dirty_since) onward, then the days and ISO
- * weeks (UTC, Monday) those hours touch, each with INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE, and
+ * weeks (UTC, Monday) those hours touch (never before `detail_since`, where retention left the detail complete), each with INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE, and
  * clears the watermark, all in one transaction that holds the watermark row: an ingest that commits
  * meanwhile waits on that row and then lowers the watermark again, so no write is ever missed.
  *
@@ -72,9 +72,8 @@ const coarser = (target: string, source: string, unit: 'day' | 'week') => `INSER
 export async function refreshRollups(db: Transactional): Promise<RefreshResult> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ dirty_since: Date | null; hour: Date; day: Date; week: Date }>(
-      `SELECT dirty_since, date_trunc('hour', dirty_since, 'UTC') AS hour, date_trunc('day', dirty_since, 'UTC') AS day,
-              date_trunc('week', dirty_since, 'UTC') AS week
-       FROM ${S}.refresh_watermark FOR UPDATE`,
+      `SELECT dirty_since, date_trunc('hour', since, 'UTC') AS hour, date_trunc('day', since, 'UTC') AS day, date_trunc('week', since, 'UTC') AS week
+       FROM ${S}.refresh_watermark, LATERAL (SELECT GREATEST(dirty_since, detail_since) AS since) s FOR UPDATE OF refresh_watermark`,
     );
     const mark = rows[0];
     if (!mark?.dirty_since) return { from: null, hourly: 0, daily: 0, weekly: 0 };
