@@ -11,6 +11,7 @@
  * sender in Powertools idempotency keyed on (idempotencyKey, channel): a completed delivery is not sent
  * again within the TTL; one that throws has its in-progress record deleted, so a replay sends it.
  */
+import { randomUUID } from 'node:crypto';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
@@ -138,6 +139,16 @@ export const IDEMPOTENCY_KEY_PREFIX = 'notifications.delivery';
  */
 export function idempotentDeliverer(send: (delivery: Delivery) => Promise<DeliveryResult>, options: IdempotencyOptions) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: '[idempotencyKey, channel]', expiresAfterSeconds: options.expiresAfterSeconds, throwOnNoIdempotencyKey: true });
-  const deliver = makeIdempotent(send, { persistenceStore: options.persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX });
+  // Each call carries a fresh attempt id, outside the hashed key: the stored result of an earlier call
+  // returns an earlier attempt id, which is how a duplicate is told from a send.
+  const once = makeIdempotent(
+    async (delivery: Delivery & { readonly attemptId: string }): Promise<DeliveryResult & { readonly attemptId: string }> => ({ ...(await send(delivery)), attemptId: delivery.attemptId }),
+    { persistenceStore: options.persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
+  );
+  const deliver = async (delivery: Delivery): Promise<DeliveryResult & { readonly duplicate: boolean }> => {
+    const attemptId = randomUUID();
+    const { attemptId: stored, ...result } = await once({ ...delivery, attemptId });
+    return { ...result, duplicate: stored !== attemptId };
+  };
   return { deliver, config };
 }

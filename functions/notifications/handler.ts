@@ -71,6 +71,7 @@ export const handler = withPowertools(async (event: MskEvent) => {
   });
   metrics.addMetric('RecordsRouted', MetricUnit.Count, summary.records);
   metrics.addMetric('Deliveries', MetricUnit.Count, summary.delivered);
+  metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, summary.duplicates);
   metrics.addMetric('PositionsCoalesced', MetricUnit.Count, summary.coalesced);
   metrics.addMetric('FailedDeliveries', MetricUnit.Count, summary.failedDeliveries);
   metrics.addMetric('DeadLetteredRecords', MetricUnit.Count, summary.deadLettered);

@@ -55,8 +55,11 @@ export interface RouterDeps {
   readonly preferencesOf: (userId: string) => Promise<NotificationPreferences>;
   /** The user's live connections (the byUser index). Called at most once per user per batch. */
   readonly connectionsOf: (userId: string) => Promise<readonly Connection[]>;
-  /** Sends one delivery, exactly once per (idempotencyKey, channel), retrying transient errors; throws when it gives up. */
-  readonly deliver: (delivery: Delivery) => Promise<unknown>;
+  /**
+   * Sends one delivery, exactly once per (idempotencyKey, channel), retrying transient errors; throws when it
+   * gives up. `duplicate: true` when it was delivered before (nothing sent now).
+   */
+  readonly deliver: (delivery: Delivery) => Promise<{ readonly duplicate?: boolean } | void>;
   /** Writes the record to the dead-letter queue with the reason; throws when it cannot (the batch then fails). */
   readonly deadLetter: (record: MskRecord, error: unknown) => Promise<void>;
   /** Called for each failed delivery before its record is dead-lettered (a log line, a metric). */
@@ -71,8 +74,10 @@ export interface RouteSummary {
   readonly badRecords: number;
   /** Position updates superseded by a higher sequence in the same batch. */
   readonly coalesced: number;
-  /** Deliveries handed to `deliver` that succeeded (a replayed one counts: it was skipped by idempotency). */
+  /** Deliveries sent. */
   readonly delivered: number;
+  /** Deliveries skipped because they were sent before (a redelivered batch, a replay, a repeated dedupeKey). */
+  readonly duplicates: number;
   /** E-mail, SMS and push deliveries held back by quiet hours. */
   readonly quietHeld: number;
   /** Channels enabled but without an address (no e-mail, phone or push endpoint set). */
@@ -100,6 +105,7 @@ class Counters {
   badRecords = 0;
   coalesced = 0;
   delivered = 0;
+  duplicates = 0;
   quietHeld = 0;
   noAddress = 0;
   legacyConnections = 0;
@@ -181,8 +187,9 @@ async function routeUser(userId: string, items: readonly Routable[], deps: Route
     const failures: DeliveryFailedError[] = [];
     for (const delivery of deliveries) {
       try {
-        await deps.deliver(delivery);
-        counts.delivered++;
+        const outcome = await deps.deliver(delivery);
+        if (outcome?.duplicate) counts.duplicates++;
+        else counts.delivered++;
       } catch (error) {
         counts.failedDeliveries++;
         deps.onDeliveryFailed?.(delivery, error);

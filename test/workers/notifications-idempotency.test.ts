@@ -145,7 +145,7 @@ describe('notifications worker exactly-once (dynalite)', () => {
     const event = batch(t, p, position('user-a', 'BTC-USD', 4), n);
 
     const first = await routeNotifications(event, deps);
-    expect(first).toMatchObject({ records: 4, coalesced: 1, delivered: 4, deadLettered: 0 });
+    expect(first).toMatchObject({ records: 4, coalesced: 1, delivered: 4, duplicates: 0, deadLettered: 0 });
     expect(posts().sort()).toEqual([`a-eu:${n.eventId}`, `a-eu:${p.eventId}`, `a-eu:${t.eventId}`, `a-us:${t.eventId}`].sort());
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     // Each post went to the connection's own API, in the region it was made (one client per endpoint).
@@ -163,7 +163,7 @@ describe('notifications worker exactly-once (dynalite)', () => {
     }
 
     const again = await routeNotifications(event, deps);
-    expect(again).toMatchObject({ deadLettered: 0 });
+    expect(again).toMatchObject({ delivered: 0, duplicates: 4, deadLettered: 0 });
     expect(apigw.commandCalls(PostToConnectionCommand)).toHaveLength(4);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(await idempotencyItems()).toHaveLength(4);
@@ -189,7 +189,7 @@ describe('notifications worker exactly-once (dynalite)', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-2' });
     const replay = { ...batch(n), records: { 'notifications.outbound-0': [{ ...letter.source, key: letter.original.key, value: letter.original.value, headers: letter.original.headers }] } };
     const replayed = await routeNotifications(replay, deps);
-    expect(replayed).toMatchObject({ deadLettered: 0, failedDeliveries: 0 });
+    expect(replayed).toMatchObject({ delivered: 1, duplicates: 1, deadLettered: 0, failedDeliveries: 0 });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
     expect(ses.commandCalls(SendEmailCommand)[1].args[0].input.Destination).toEqual({ ToAddresses: ['bob@example.com'] });
     expect(apigw.commandCalls(PostToConnectionCommand)).toHaveLength(1);
