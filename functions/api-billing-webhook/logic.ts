@@ -7,7 +7,7 @@
  * that failed after the store is repaired by the provider's retry.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '@shared/clients/event-bus';
 import type { Transactional } from '@shared/clients/sql';
 import { API_SCHEMA } from '@shared/db/api-schema';

@@ -4,7 +4,7 @@
  * region's kill switch is on. The response carries the event id; a client that sends its own signalId /
  * clientOrderId gets the same event id on a retry, which the engine deduplicates.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createEvent, identifier, positiveDecimal, side, SignalGeneratedV1, symbol, type SignalGenerated } from '@shared/events';
 import { HttpError, json, parseBody, router, userIdOf, type ErrorLog, type RestEvent } from '@shared/http/rest';
 import { deterministicEventId } from '@shared/runtime/ids';

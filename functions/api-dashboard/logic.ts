@@ -3,7 +3,7 @@
  * are many and rarely re-read), performance over 1d / 7d / 30d (cached 300 s). Cached values are per user
  * and versioned, so a PositionChanged event invalidates them all at once (@shared/cache/user-cache).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserCache } from '@shared/cache/user-cache';
 import type { Sql } from '@shared/clients/sql';
 import { HttpError, json, router, userIdOf, validateInput, type ErrorLog, type RestEvent } from '@shared/http/rest';

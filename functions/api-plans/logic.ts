@@ -4,7 +4,7 @@
  * every change is published as InvestmentPlanChanged after it is stored.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '@shared/clients/event-bus';
 import type { Sql } from '@shared/clients/sql';
 import { API_SCHEMA } from '@shared/db/api-schema';

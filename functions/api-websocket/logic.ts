@@ -7,7 +7,7 @@
  *   {"action":"subscribe","channels":["positions","trades"]}   ->  {"kind":"ack","action":"subscribe","channels":[...]}
  *   {"action":"unsubscribe","channels":["trades"]}
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventValidationError, userId as userIdSchema } from '@shared/events';
 import { validate } from '@shared/events/validate';
 import { CHANNELS, FRAME_FORMATS, type Channel, type FrameFormat } from '@shared/ws/frames';

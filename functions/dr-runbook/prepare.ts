@@ -4,7 +4,7 @@
  * ALARM, an AWS Health issue in the primary region, a game day (always a dry run), or a restore request.
  * The runbook runs in the region that takes over, so the target must be this region.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOpsEvent } from '@shared/events';
 import type { RunbookSettings } from './settings';
 import { RunbookError, type RunContext, type Runbook, type Trigger } from './types';

@@ -3,7 +3,7 @@
  * operations stack renders it as one JSON environment variable (RUNBOOK_SETTINGS), so the steps never
  * guess a name and tests build the same object from the real config (`runbookSettings` in the stack).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const runbookSettingsSchema = z.object({
   environment: z.enum(['dev', 'staging', 'prod']),

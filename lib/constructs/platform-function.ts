@@ -56,6 +56,22 @@ export interface SharedLayer {
   readonly modules: readonly string[];
 }
 
+/**
+ * How every function is bundled (the runtime bench bundles with the same options): minified CJS for
+ * Node.js 24 with source maps and no sources content, with the local esbuild (no Docker).
+ */
+export const PLATFORM_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  format: nodejs.OutputFormat.CJS,
+  forceDockerBundling: false,
+} as const satisfies nodejs.BundlingOptions;
+
+/** Modules the Lambda runtime provides: never bundled. */
+export const RUNTIME_PROVIDED_MODULES: readonly string[] = ['@aws-sdk/*'];
+
 export class PlatformFunction extends nodejs.NodejsFunction {
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
@@ -92,14 +108,9 @@ export class PlatformFunction extends nodejs.NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        forceDockerBundling: false,
+        ...PLATFORM_BUNDLING,
         // The runtime ships the AWS SDK v3; the layer ships its own modules.
-        externalModules: ['@aws-sdk/*', ...(props.sharedLayer?.modules ?? [])],
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...(props.sharedLayer?.modules ?? [])],
       },
     });
     logGroup.grantWrite(role);

@@ -1,6 +1,7 @@
 /** `npm run bench [name…]`: runs the benchmarks and prints their figures. Tests never assert timings. */
 import { apiBench } from './api.bench';
 import { drillBench } from './drill.bench';
+import { lambdaRuntimeBench } from './lambda-runtime.bench';
 import { scalingBench } from './scaling.bench';
 import { synthBench } from './synth.bench';
 
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Record<string, string | number> | Promise<Re
   scaling: scalingBench,
   api: apiBench,
   drill: drillBench,
+  runtime: lambdaRuntimeBench,
 };
 
 async function main(): Promise<void> {

@@ -11,7 +11,7 @@
  * The shard count only changes with a data migration.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { userId as catalogUserId } from './events/primitives';
 
 const hostname = z.string().min(1);

@@ -4,8 +4,7 @@
  * (the engine's producer uses it too: a user lands on one partition whoever produces), idempotent, acks=all.
  * Every event is validated against its topic by toKafkaMessage before it is sent.
  */
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { toKafkaMessage, type TopicEvent, type TopicName } from '../events';
 
 export interface EventProducer {
@@ -13,6 +12,10 @@ export interface EventProducer {
 }
 
 export function mskEventProducer(options: { readonly brokers: readonly string[]; readonly region: string; readonly clientId: string }): EventProducer {
+  // Required on first use, not at module load: kafkajs and the signer cost ~30 ms of cold start, and some
+  // functions produce only dead letters (docs/lambda-runtime.md).
+  const { Kafka, logLevel, Partitioners } = require('kafkajs') as typeof import('kafkajs');
+  const { generateAuthToken } = require('aws-msk-iam-sasl-signer-js') as typeof import('aws-msk-iam-sasl-signer-js');
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],

@@ -4,7 +4,7 @@
  * the region's EventBridge bus with source `platform.api`, detail-type = `type`, detail = the event.
  * Rules on that bus (reporting, notifications) subscribe to them. See docs/api.md#events.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, type EventOf } from './define';
 import { currency, identifier, positiveDecimal, symbol, userId } from './primitives';
 

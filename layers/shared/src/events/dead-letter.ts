@@ -4,7 +4,7 @@
  * from, and moves on. Nothing is dropped and nothing retries forever; an operator fixes the producer or
  * the consumer and replays from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, type EventOf } from './define';
 import { identifier } from './primitives';
 

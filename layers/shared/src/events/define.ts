@@ -4,7 +4,7 @@
  * producer may ADD an optional field without a new version; removing, renaming or re-typing a field is a
  * new version, registered next to the old one until no producer sends the old one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventId, utcTimestamp } from './primitives';
 
 export interface EventDefinition<T extends string = string, V extends number = number, S extends z.ZodType = z.ZodType> {

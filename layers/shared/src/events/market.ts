@@ -1,5 +1,5 @@
 /** Market data, keyed (partitioned) by symbol so that every update of one pair stays in order. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, type EventOf } from './define';
 import { identifier, nonNegativeDecimal, positiveDecimal, symbol, utcTimestamp } from './primitives';
 

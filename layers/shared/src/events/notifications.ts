@@ -1,5 +1,5 @@
 /** Outbound notifications, keyed (partitioned) by userId: one user's messages arrive in order. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, type EventOf } from './define';
 import { eventId, identifier, userId } from './primitives';
 

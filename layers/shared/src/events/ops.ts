@@ -6,7 +6,7 @@
  * forwards only events that originated in its own region, so a forwarded copy is never forwarded again.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventValidationError } from './errors';
 import { awsRegion, eventId, identifier, utcTimestamp } from './primitives';
 import { validate } from './validate';

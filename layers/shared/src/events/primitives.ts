@@ -7,7 +7,7 @@
  * the venue sent, map straight onto PostgreSQL NUMERIC, and force arithmetic through a decimal library.
  * No exponent notation, at most 20 integer and 18 fraction digits (ETH's wei precision).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Idempotency key: consumers drop an eventId they have already applied. Any RFC 9562 UUID. */
 export const eventId = z.uuid();

@@ -1,5 +1,5 @@
 /** Events of the trading core: signals, orders, trades and positions, all keyed (partitioned) by userId. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, type EventOf } from './define';
 import { currency, decimal, eventId, identifier, nonNegativeDecimal, positiveDecimal, side, symbol, userId, utcTimestamp } from './primitives';
 

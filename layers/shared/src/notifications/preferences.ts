@@ -4,7 +4,7 @@
  * in `api.notification_preferences` on the user's shard; written by PUT /notifications/preferences, read
  * by the notifications worker through the read-only proxy. A user without a row gets DEFAULT_PREFERENCES.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Sql } from '../clients/sql';
 import { API_SCHEMA } from '../db/api-schema';
 import { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS } from '../events/notifications';
