@@ -4,6 +4,7 @@ import { drillBench } from './drill.bench';
 import { lambdaRuntimeBench } from './lambda-runtime.bench';
 import { scalingBench } from './scaling.bench';
 import { synthBench } from './synth.bench';
+import { workersBench } from './workers.bench';
 
 const BENCHES: Record<string, () => Record<string, string | number> | Promise<Record<string, string | number>>> = {
   synth: synthBench,
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Record<string, string | number> | Promise<Re
   api: apiBench,
   drill: drillBench,
   runtime: lambdaRuntimeBench,
+  workers: workersBench,
 };
 
 async function main(): Promise<void> {
