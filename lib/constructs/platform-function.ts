@@ -4,9 +4,9 @@
  *
  * Defaults: Node.js 24 on ARM64, X-Ray active tracing, JSON logs into a log group with the
  * environment's retention, esbuild bundling with the local esbuild (minified, source maps, AWS SDK v3
- * left to the runtime), and a role that holds only what the function is granted (no managed policies).
+ * left to the runtime, the CommonJS drivers to the stack's runtime layer), and a role that holds only what the function is granted (no managed policies).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
+import { runtimeLayer, type SharedLayer } from './runtime-layer';
+
+export type { SharedLayer } from './runtime-layer';
 
 export interface PlatformFunctionProps {
   /** The handler module, e.g. `functions/notifications/handler.ts`. */
@@ -34,26 +37,24 @@ export interface PlatformFunctionProps {
   /** Extra environment variables (Powertools service name and source maps are always set). */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * The shared runtime layer; modules it provides are left out of the bundle.
-   * @default - no layer: everything the handler imports is bundled
+   * The layer whose modules are left out of the bundle and loaded from /opt/nodejs at run time.
+   * @default - the stack's runtime layer (layers/runtime: the CommonJS drivers)
    */
   readonly sharedLayer?: SharedLayer;
   /** @default - not in a VPC */
   readonly vpc?: lambda.FunctionProps['vpc'];
   /** @default - private subnets with egress, when `vpc` is set */
   readonly vpcSubnets?: lambda.FunctionProps['vpcSubnets'];
-  /** @default - a security group without ingress, when `vpc` is set */
+  /**
+   * The data-tier client groups the function joins, when `vpc` is set. It always joins the stack's HTTPS
+   * group too (AWS APIs: the client groups reach only their stores).
+   * @default - only the HTTPS group
+   */
   readonly securityGroups?: lambda.FunctionProps['securityGroups'];
   /** @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
   /** @default RemovalPolicy.DESTROY (logs of a deleted function are not kept) */
   readonly logRemovalPolicy?: RemovalPolicy;
-}
-
-/** A Lambda layer and the npm modules it provides to functions at run time. */
-export interface SharedLayer {
-  readonly layer: lambda.ILayerVersion;
-  readonly modules: readonly string[];
 }
 
 /**
@@ -68,6 +69,20 @@ export const PLATFORM_BUNDLING = {
   format: nodejs.OutputFormat.CJS,
   forceDockerBundling: false,
 } as const satisfies nodejs.BundlingOptions;
+
+/**
+ * The stack's "HTTPS to AWS APIs" group (one per stack, which has one VPC): SSM, Secrets Manager, SQS,
+ * DynamoDB, EventBridge and the other APIs a function calls, through the NAT gateways or the interface
+ * endpoints. Nothing else leaves a function but what its client groups allow.
+ */
+function awsApiClients(scope: Construct, vpc: ec2.IVpc): ec2.ISecurityGroup {
+  const stack = Stack.of(scope);
+  const found = stack.node.tryFindChild('AwsApiClients') as ec2.SecurityGroup | undefined;
+  if (found) return found;
+  const group = new ec2.SecurityGroup(stack, 'AwsApiClients', { vpc, description: 'Lambda functions: HTTPS to AWS APIs', allowAllOutbound: false });
+  group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over TLS');
+  return group;
+}
 
 /** Modules the Lambda runtime provides: never bundled. */
 export const RUNTIME_PROVIDED_MODULES: readonly string[] = ['@aws-sdk/*'];
@@ -84,6 +99,7 @@ export class PlatformFunction extends nodejs.NodejsFunction {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.functionName}`,
     });
+    const shared = props.sharedLayer ?? runtimeLayer(scope);
     super(scope, id, {
       entry: props.entry,
       handler: props.handler ?? 'handler',
@@ -97,10 +113,10 @@ export class PlatformFunction extends nodejs.NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,
       role,
-      layers: props.sharedLayer ? [props.sharedLayer.layer] : [],
+      layers: [shared.layer],
       vpc: props.vpc,
       vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
-      securityGroups: props.securityGroups,
+      securityGroups: props.vpc ? [awsApiClients(scope, props.vpc), ...(props.securityGroups ?? [])] : undefined,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
@@ -110,7 +126,7 @@ export class PlatformFunction extends nodejs.NodejsFunction {
       bundling: {
         ...PLATFORM_BUNDLING,
         // The runtime ships the AWS SDK v3; the layer ships its own modules.
-        externalModules: [...RUNTIME_PROVIDED_MODULES, ...(props.sharedLayer?.modules ?? [])],
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...shared.modules],
       },
     });
     logGroup.grantWrite(role);

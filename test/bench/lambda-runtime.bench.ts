@@ -1,7 +1,7 @@
 /**
  * Layer or bundle: every function under functions/ (each folder with a handler.ts) bundled with
- * PlatformFunction's esbuild options twice, (a) everything bundled and (b) the runtime layer's modules
- * external, beside a bare handler (`exports.handler = async () => ({})`) bundled the same way. Prints
+ * PlatformFunction's esbuild options twice, (a) everything bundled and (b) as deployed: the runtime
+ * layer's modules (layers/runtime) external and loaded from the layer, beside a bare handler (`exports.handler = async () => ({})`) bundled the same way. Prints
  * minified bundle sizes, the layer's size, the top inputs of each bundle, and the cold module load:
  * a fresh `node` per sample (Lambda's NODE_OPTIONS, the layer on NODE_PATH as /opt/nodejs/node_modules,
  * the AWS SDK resolvable as the runtime provides it) that requires the bundle and reports the time from
@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { buildRuntimeLayer, RUNTIME_LAYER_IMPORTS, RUNTIME_LAYER_MODULES } from './runtime-layer';
+import { buildRuntimeLayer, RUNTIME_LAYER_MODULES } from '../../layers/runtime/build';
 import { PLATFORM_BUNDLING, RUNTIME_PROVIDED_MODULES } from '../../lib/constructs/platform-function';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -186,7 +186,7 @@ export async function lambdaRuntimeBench(): Promise<Record<string, string | numb
         const out = await bundle(path.join(ROOT, 'functions', name, 'handler.ts'), file, mode === 'layer' ? RUNTIME_LAYER_MODULES : []);
         if (mode === 'layer') {
           for (const i of externalImports(out.metafile)) {
-            if (!i.startsWith('node:') && !i.startsWith('@aws-sdk/') && !RUNTIME_LAYER_IMPORTS.includes(i)) missingFromLayer.add(i);
+            if (!i.startsWith('node:') && !i.startsWith('@aws-sdk/') && !RUNTIME_LAYER_MODULES.includes(i)) missingFromLayer.add(i);
           }
         }
         variants.push({ name, mode, file, bytes: out.bytes, metafile: out.metafile, env: { ...LAMBDA_ENV }, samples: [] });
@@ -199,7 +199,7 @@ export async function lambdaRuntimeBench(): Promise<Record<string, string | numb
         }
       }
     }
-    if (missingFromLayer.size) throw new Error(`the runtime layer lacks ${[...missingFromLayer].join(', ')} (add to RUNTIME_LAYER_IMPORTS)`);
+    if (missingFromLayer.size) throw new Error(`the runtime layer lacks ${[...missingFromLayer].join(', ')} (add to RUNTIME_LAYER_MODULES in layers/runtime/build.ts)`);
 
     for (const v of variants) discoverEnv(v, nodePath[v.mode]);
     for (let i = 0; i < SAMPLES; i++) for (const v of variants) sample(v, nodePath[v.mode]);
@@ -220,7 +220,8 @@ export async function lambdaRuntimeBench(): Promise<Record<string, string | numb
       return `${kb(v.bytes).padStart(9)}  load ${total.median.toFixed(1)} / ${total.p90.toFixed(1)} ms (${(total.median / bareLoad.median).toFixed(2)}x bare${vsSdk})  require ${req.median.toFixed(1)} / ${req.p90.toFixed(1)} ms  RSS ${rss.median.toFixed(0)} MB`;
     };
     figures['bare handler'] = row(variants[0]);
-    for (const v of variants.slice(1)) figures[`${v.name} ${v.mode === 'sdk' ? 'bare+SDK' : v.mode}`] = row(v);
+    const label = { sdk: 'bare+SDK', bundled: 'all bundled', layer: 'as deployed (drivers in the layer)', bare: '' } as const;
+    for (const v of variants.slice(1)) figures[`${v.name} ${label[v.mode]}`] = row(v);
     for (const v of variants.filter((x) => x.mode === 'bundled')) {
       figures[`${v.name} top inputs (bundled)`] = topInputs(v.metafile as Metafile, 5).map(([p, b]) => `${p} ${kb(b)}`).join(', ');
     }

@@ -69,6 +69,20 @@ describe('PlatformFunction', () => {
     expect(granted).not.toContain('dynamodb:PutItem');
   });
 
+  it('in a VPC, joins the given client groups and the stack\'s one HTTPS-only group for AWS APIs', () => {
+    const t = build((stack, fn) => {
+      const vpc = fn.node.scope!.node.findChild('Vpc') as ec2.Vpc;
+      const db = new ec2.SecurityGroup(stack, 'DbClients', { vpc, allowAllOutbound: false });
+      new PlatformFunction(stack, 'Second', { entry: join(__dirname, '../fixtures/hello/handler.ts'), functionName: 'trading-dev-second', description: 'second', logRetention: logs.RetentionDays.ONE_WEEK, vpc, securityGroups: [db] });
+    }, true).template();
+    const groups = t.findResources('AWS::EC2::SecurityGroup');
+    const https = Object.keys(groups).filter((k) => k.startsWith('AwsApiClients'));
+    expect(https).toHaveLength(1);
+    expect(groups[https[0]].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })]);
+    const ids = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.VpcConfig).map((f) => f.Properties.VpcConfig.SecurityGroupIds.map((g: any) => g['Fn::GetAtt'][0]));
+    expect(ids).toEqual(expect.arrayContaining([[https[0]], [https[0], expect.stringMatching(/^DbClients/)]]));
+  });
+
   it.each([false, true])('passes the AwsSolutions checks (in a VPC: %s)', (inVpc) => {
     const { app } = build(undefined, inVpc);
     applyCompliance(app);
