@@ -115,14 +115,11 @@ export class WorkersStack extends PlatformStack {
 
     // --- functions ------------------------------------------------------------------------------------
     const vpc = importPlatformVpc(this, ['private']);
-    // The data and Kafka client groups reach only their stores: AWS APIs (SSM, SQS, SES, SNS, DynamoDB, S3,
-    // execute-api, Lambda) go over HTTPS, through the NAT gateways or the interface endpoints.
-    const awsApis = new ec2.SecurityGroup(this, 'AwsApiClients', { vpc, description: 'Workers: HTTPS to AWS APIs', allowAllOutbound: false });
-    awsApis.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over TLS');
+    // PlatformFunction adds the HTTPS group for AWS APIs; these client groups reach only their stores.
     const inVpc = (...groups: ec2.ISecurityGroup[]): Partial<PlatformFunctionProps> => ({
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [awsApis, ...groups],
+      securityGroups: groups,
     });
     const common = { POWERTOOLS_METRICS_NAMESPACE: names.metricNamespace, SHARD_MAP_PARAMETER: this.shardMapParameter, DATABASE_USER: databaseUser };
 

@@ -55,7 +55,7 @@ describe.each(REGION_ROLES)('prod %s api stack', (role) => {
     const [preferencesId] = Object.entries(resources).find(([, r]) => r.Properties.PathPart === 'preferences' && r.Properties.ParentId.Ref === notificationsId)!;
     const functions = t().findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'trading-prod-api-preferences' } });
     const [functionId] = Object.keys(functions);
-    expect(functions[functionId].Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+    expect(functions[functionId].Properties.VpcConfig.SecurityGroupIds).toHaveLength(2);
     const methods = Object.values(t().findResources('AWS::ApiGateway::Method', { Properties: { ResourceId: { Ref: preferencesId } } })).map((m) => m.Properties);
     expect(methods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'PUT']);
     for (const m of methods) {
@@ -120,8 +120,15 @@ describe.each(REGION_ROLES)('prod %s api stack', (role) => {
   it('runs the data-tier functions in the VPC with the data contract security groups', () => {
     const fns = t().findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'trading-prod-api-dashboard' } });
     const vpcConfig = Object.values(fns)[0].Properties.VpcConfig;
-    expect(vpcConfig.SecurityGroupIds).toHaveLength(2);
+    expect(vpcConfig.SecurityGroupIds).toHaveLength(3);
+    expect(vpcConfig.SecurityGroupIds[0]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AwsApiClients/), 'GroupId'] });
     expect(vpcConfig.SubnetIds).toBeDefined();
+  });
+
+  it('lets functions in the VPC reach AWS APIs over HTTPS only (the client groups reach only their stores)', () => {
+    const groups = t().findResources('AWS::EC2::SecurityGroup');
+    const [id] = Object.keys(groups).filter((k) => k.startsWith('AwsApiClients'));
+    expect(groups[id].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
   });
 
   it('reads dashboards through the read-only proxy endpoint with the configured TTLs', () => {

@@ -157,7 +157,7 @@ describe.each(['primary', 'secondary'] as const)('prod %s workers', (role) => {
       });
     }
     t().hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'Workers: HTTPS to AWS APIs',
+      GroupDescription: 'Lambda functions: HTTPS to AWS APIs',
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
     });
   });

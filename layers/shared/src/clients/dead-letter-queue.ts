@@ -2,7 +2,7 @@
  * The workers' dead-letter queue (SQS, KMS-encrypted): a record a worker cannot parse or deliver after its
  * bounded retries is sent here VERBATIM with the reason, in the catalog's DeadLetterRecorded shape (the
  * same body the trading.deadletter topic carries), and the rest of the batch goes on. Nothing is dropped;
- * an operator fixes the cause and replays from the queue (docs/workers.md#dead-letters).
+ * an operator fixes the cause and replays from the queue (docs/workers/README.md#dead-letters).
  *
  *   const deadLetter = sqsDeadLetters(sqs, requireEnv('DEAD_LETTER_QUEUE_URL'), consumer);
  *   await deadLetter(record, error);
