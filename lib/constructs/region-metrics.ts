@@ -216,12 +216,14 @@ export class RegionMetrics {
 
   // ---- Workers (trading-core regions): Lambda by FunctionName, their dead-letter queues by QueueName ----
 
-  get workers(): { name: string; function: string; deadLetterQueue: string }[] {
+  /** The event workers and the jobs function; `consumesKafka`: an MSK consumer (it has an offset lag). */
+  get workers(): { name: string; function: string; deadLetterQueue: string; consumesKafka: boolean }[] {
     if (!this.runsTradingCore) return [];
     const w = this.naming.workers;
     return [
-      { name: 'notifications', function: w.notifications, deadLetterQueue: w.notificationsDeadLetterQueue },
-      { name: 'reporting', function: w.reporting, deadLetterQueue: w.reportingDeadLetterQueue },
+      { name: 'notifications', function: w.notifications, deadLetterQueue: w.notificationsDeadLetterQueue, consumesKafka: true },
+      { name: 'reporting', function: w.reporting, deadLetterQueue: w.reportingDeadLetterQueue, consumesKafka: true },
+      { name: 'reporting-jobs', function: w.reportingJobs, deadLetterQueue: w.schedulesDeadLetterQueue, consumesKafka: false },
     ];
   }
 

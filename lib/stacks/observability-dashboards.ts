@@ -89,7 +89,7 @@ export function buildRegionDashboard(scope: PlatformStack, m: RegionMetrics, o: 
     );
     const replicator = m.replicatorLatency();
     dashboard.addWidgets(
-      graph('Kafka consumer lag per group (messages)', [m.engineConsumerLag(), ...m.workers.map((w) => m.lambda(w.function, 'OffsetLag', 'Maximum'))]),
+      graph('Kafka consumer lag per group (messages)', [m.engineConsumerLag(), ...m.workers.filter((w) => w.consumesKafka).map((w) => m.lambda(w.function, 'OffsetLag', 'Maximum'))]),
       replicator
         ? graph('MSK Replicator lag (ms)', [replicator])
         : // The writer is the Replicator's source: the lag is measured where it replicates to.

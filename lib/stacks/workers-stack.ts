@@ -20,6 +20,7 @@ import { ArnFormat, CustomResource, Duration, RemovalPolicy, Token } from 'aws-c
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -111,7 +112,7 @@ export class WorkersStack extends PlatformStack {
       notifications: queue('NotificationsDeadLetters', names.notificationsDeadLetterQueue, 'the notifications worker (records it cannot deliver, and batches that exhaust their retries)'),
       reporting: queue('ReportingDeadLetters', names.reportingDeadLetterQueue, 'the reporting worker (records it cannot write, and batches that exhaust their retries)'),
     };
-    this.schedulesDeadLetterQueue = queue('SchedulesDeadLetters', names.schedulesDeadLetterQueue, 'the reporting job schedules (invocations EventBridge Scheduler could not deliver)');
+    this.schedulesDeadLetterQueue = queue('SchedulesDeadLetters', names.schedulesDeadLetterQueue, 'the reporting job schedules (runs EventBridge Scheduler could not deliver, and runs that failed after their retries)');
 
     // --- functions ------------------------------------------------------------------------------------
     const vpc = importPlatformVpc(this, ['private']);
@@ -194,6 +195,10 @@ export class WorkersStack extends PlatformStack {
       },
     });
     this.grantJobs(this.reportingJobs);
+    // Scheduler invokes asynchronously: a run that fails inside the function is retried by Lambda, then
+    // recorded in the same queue as an undeliverable one (never dropped). The jobs are idempotent.
+    this.reportingJobs.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(this.schedulesDeadLetterQueue) });
+    acknowledge(this.reportingJobs.role!, ...this.keyWildcardAcks("the schedules' dead-letter queue (the jobs function's on-failure destination)"));
     this.createSchedules();
 
     // --- migrations (writer region only: the other regions' Aurora is a replica, DDL is never forwarded) ---

@@ -198,14 +198,15 @@ describe.each(['primary', 'secondary'] as const)('prod %s workers', (role) => {
     expect([...groups.matchAll(/\/(trading-prod-[a-z.-]+)"/g)].map((m) => m[1]).sort()).toEqual(['trading-prod-reporting-trading.positions', 'trading-prod-reporting-trading.trades']);
   });
 
-  it('lets the reporting jobs write exports, read the active switch and log in to the database, nothing more', () => {
+  it('lets the reporting jobs write exports, read the active switch, log in to the database and dead-letter a failed run, nothing more', () => {
     const s = statementsOf(t(), names.reportingJobs);
     const bucket = idOf(t(), 'AWS::S3::Bucket', { BucketName: names.reportsBucket(config.regions[role].region, TEST_ACCOUNT) });
     // Exactly the prefix the export writes (layers/shared/src/reporting/export.ts reportKey).
     expect(REPORTS_PREFIX).toBe('daily');
     expect(resourcesFor(s, 's3:PutObject')).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/daily/*']] }]);
     expect(resourcesFor(s, 'lambda:ListEventSourceMappings')).toEqual(['*']);
-    expect(actionsOf(s).filter((a) => /^(sqs|dynamodb|sns|ses|lambda):/.test(a))).toEqual(['lambda:ListEventSourceMappings']);
+    expect(actionsOf(s).filter((a) => /^(dynamodb|sns|ses|lambda):/.test(a))).toEqual(['lambda:ListEventSourceMappings']);
+    expect(resourcesFor(s, 'sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [queueId(t(), names.schedulesDeadLetterQueue), 'Arn'] }]);
     expect(resourcesFor(s, 'rds-db:connect')).toHaveLength(config.data.aurora.shards);
   });
 
@@ -238,6 +239,17 @@ describe.each(['primary', 'secondary'] as const)('prod %s workers', (role) => {
     t().hasResourceProperties('AWS::IAM::Role', {
       RoleName: `trading-prod-${config.regions[role].region}-reporting-schedules`,
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } } })] },
+    });
+  });
+
+  it('sends a job run that fails inside the function, after two retries, to the schedules queue (never dropped)', () => {
+    const jobs = functionId(t(), names.reportingJobs);
+    const dlq = queueId(t(), names.schedulesDeadLetterQueue);
+    t().hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: jobs },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
     });
   });
 
@@ -326,11 +338,11 @@ describe('names other stacks use', () => {
     const workers = templateOf(role);
     const observability = platform.template(regionOf(role).observability);
     const queues = dimensionValues(observability, 'QueueName');
-    expect([...queues].sort()).toEqual([names.notificationsDeadLetterQueue, names.reportingDeadLetterQueue]);
+    expect([...queues].sort()).toEqual([names.notificationsDeadLetterQueue, names.reportingDeadLetterQueue, names.schedulesDeadLetterQueue]);
     for (const queue of queues) queueId(workers, queue);
     const apiFunctions = new Set(Object.values(naming.api.functions));
     const workerFunctions = [...dimensionValues(observability, 'FunctionName')].filter((f) => !apiFunctions.has(f));
-    expect(workerFunctions.sort()).toEqual([names.notifications, names.reporting]);
+    expect(workerFunctions.sort()).toEqual([names.notifications, names.reporting, names.reportingJobs]);
     for (const fn of workerFunctions) functionId(workers, fn);
   });
 
