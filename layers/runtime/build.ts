@@ -6,8 +6,8 @@
  * its own: Powertools, middy, zod and @shared stay bundled, tree-shaken per function.
  *
  * Built at synth from the locally installed node_modules, without network or Docker: one minified esbuild
- * bundle per package, each import path initialized only when first required, and a shim per import path
- * under nodejs/node_modules (Lambda's /opt/nodejs/node_modules, on NODE_PATH). Deterministic: the same
+ * bundle (with its source map) per driver, and a shim per driver under nodejs/node_modules (Lambda's
+ * /opt/nodejs/node_modules, on NODE_PATH) so that `require('pg')` finds it. Deterministic: the same
  * node_modules give the same bytes wherever the output directory is (source-map paths are relative to a
  * fixed location in the project), so the asset hash changes only when a driver does.
  */

@@ -4,9 +4,10 @@
  *
  * Defaults: Node.js 24 on ARM64, X-Ray active tracing, JSON logs into a log group with the
  * environment's retention, esbuild bundling with the local esbuild (minified, source maps, AWS SDK v3
- * left to the runtime, the CommonJS drivers to the stack's runtime layer), and a role that holds only what the function is granted (no managed policies).
+ * left to the runtime, the CommonJS drivers to the stack's runtime layer), and a role that holds only
+ * what the function is granted (no managed policies).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
+import { onePerStack } from './one-per-stack';
 import { runtimeLayer, type SharedLayer } from './runtime-layer';
 
 export type { SharedLayer } from './runtime-layer';
@@ -76,12 +78,11 @@ export const PLATFORM_BUNDLING = {
  * endpoints. Nothing else leaves a function but what its client groups allow.
  */
 function awsApiClients(scope: Construct, vpc: ec2.IVpc): ec2.ISecurityGroup {
-  const stack = Stack.of(scope);
-  const found = stack.node.tryFindChild('AwsApiClients') as ec2.SecurityGroup | undefined;
-  if (found) return found;
-  const group = new ec2.SecurityGroup(stack, 'AwsApiClients', { vpc, description: 'Lambda functions: HTTPS to AWS APIs', allowAllOutbound: false });
-  group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over TLS');
-  return group;
+  return onePerStack(scope, 'AwsApiClients', (stack, id) => {
+    const group = new ec2.SecurityGroup(stack, id, { vpc, description: 'Lambda functions: HTTPS to AWS APIs', allowAllOutbound: false });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over TLS');
+    return group;
+  });
 }
 
 /** Modules the Lambda runtime provides: never bundled. */

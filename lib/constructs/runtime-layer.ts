@@ -5,10 +5,11 @@
  * changes.
  */
 import * as path from 'node:path';
-import { AssetHashType, Stack } from 'aws-cdk-lib';
+import { AssetHashType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { buildRuntimeLayer, RUNTIME_LAYER_MODULES } from '../../layers/runtime/build';
+import { onePerStack } from './one-per-stack';
 
 /** A Lambda layer and the npm modules it provides to functions at run time. */
 export interface SharedLayer {
@@ -16,14 +17,10 @@ export interface SharedLayer {
   readonly modules: readonly string[];
 }
 
-const ID = 'RuntimeLayer';
-
 /** The runtime layer of `scope`'s stack, created on first use. */
 export function runtimeLayer(scope: Construct): SharedLayer {
-  const stack = Stack.of(scope);
-  const layer =
-    (stack.node.tryFindChild(ID) as lambda.LayerVersion | undefined) ??
-    new lambda.LayerVersion(stack, ID, {
+  const layer = onePerStack(scope, 'RuntimeLayer', (stack, id) =>
+    new lambda.LayerVersion(stack, id, {
       description: `Drivers for the platform's functions, outside their bundles: ${RUNTIME_LAYER_MODULES.join(', ')} (layers/runtime)`,
       compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
       compatibleArchitectures: [lambda.Architecture.ARM_64, lambda.Architecture.X86_64],
@@ -40,6 +37,7 @@ export function runtimeLayer(scope: Construct): SharedLayer {
           },
         },
       }),
-    });
+    }),
+  );
   return { layer, modules: RUNTIME_LAYER_MODULES };
 }

@@ -3,10 +3,11 @@
  * one singleton function). Our own role instead of CDK's default keeps AWS managed policies out: it may
  * write to its own log group and make exactly the SDK calls each custom resource adds.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { onePerStack } from './one-per-stack';
 
 const ID = 'SdkCallProvider';
 
@@ -16,8 +17,7 @@ export class SdkCallProvider extends Construct {
 
   /** The stack's provider, created on first use. */
   static of(scope: IConstruct, logRetention: logs.RetentionDays): SdkCallProvider {
-    const stack = Stack.of(scope);
-    return (stack.node.tryFindChild(ID) as SdkCallProvider | undefined) ?? new SdkCallProvider(stack, ID, logRetention);
+    return onePerStack(scope, ID, (stack, id) => new SdkCallProvider(stack, id, logRetention));
   }
 
   private constructor(scope: Construct, id: string, logRetention: logs.RetentionDays) {

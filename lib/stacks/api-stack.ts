@@ -100,7 +100,8 @@ export class ApiStack extends PlatformStack {
       f.addEnvironment('CACHE_PORT', String(data.cache.port));
       f.bindSecret('CACHE_AUTH_SECRET_ARN', data.cache.authSecret);
     };
-    const inVpc = (...groups: ec2.ISecurityGroup[]): Partial<PlatformFunctionProps> => ({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: groups });
+    // PlatformFunction puts it in the private subnets with egress and adds the HTTPS group for AWS APIs.
+    const inVpc = (...groups: ec2.ISecurityGroup[]): Partial<PlatformFunctionProps> => ({ vpc, securityGroups: groups });
 
     // The authorizer touches no data tier: outside the VPC it reaches SSM and the pool's JWKS without NAT.
     const authorizer = fn('authorizer', 'api-authorizer', 'JWT authorizer (RS256 against the user pool JWKS, kept region-local)', {

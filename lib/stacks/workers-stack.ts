@@ -116,12 +116,9 @@ export class WorkersStack extends PlatformStack {
 
     // --- functions ------------------------------------------------------------------------------------
     const vpc = importPlatformVpc(this, ['private']);
-    // PlatformFunction adds the HTTPS group for AWS APIs; these client groups reach only their stores.
-    const inVpc = (...groups: ec2.ISecurityGroup[]): Partial<PlatformFunctionProps> => ({
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: groups,
-    });
+    // PlatformFunction puts it in the private subnets with egress and adds the HTTPS group for AWS APIs;
+    // these client groups reach only their stores.
+    const inVpc = (...groups: ec2.ISecurityGroup[]): Partial<PlatformFunctionProps> => ({ vpc, securityGroups: groups });
     const common = { POWERTOOLS_METRICS_NAMESPACE: names.metricNamespace, SHARD_MAP_PARAMETER: this.shardMapParameter, DATABASE_USER: databaseUser };
 
     const n = w.notifications;

@@ -1,7 +1,8 @@
 /**
  * Layer or bundle: every function under functions/ (each folder with a handler.ts) bundled with
  * PlatformFunction's esbuild options twice, (a) everything bundled and (b) as deployed: the runtime
- * layer's modules (layers/runtime) external and loaded from the layer, beside a bare handler (`exports.handler = async () => ({})`) bundled the same way. Prints
+ * layer's modules (layers/runtime) external and loaded from the layer; beside a bare handler
+ * (`exports.handler = async () => ({})`) bundled the same way. Prints
  * minified bundle sizes, the layer's size, the top inputs of each bundle, and the cold module load:
  * a fresh `node` per sample (Lambda's NODE_OPTIONS, the layer on NODE_PATH as /opt/nodejs/node_modules,
  * the AWS SDK resolvable as the runtime provides it) that requires the bundle and reports the time from
